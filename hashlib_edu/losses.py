@@ -1,0 +1,159 @@
+"""Pairwise losses of DHN (Zhu et al., AAAI 2016) and HashNet (Cao et al., ICCV 2017).
+
+Both start from the pairwise likelihood of similarity given continuous codes,
+
+    p(s_ij | h_i, h_j) = sigma(alpha <h_i, h_j>)^s_ij (1 - sigma(alpha <h_i, h_j>))^(1 - s_ij),
+
+whose negative log is  log(1 + exp(alpha <h_i,h_j>)) - alpha s_ij <h_i,h_j>.  It is computed in the
+numerically stable form softplus(x) - s x, with softplus(x) = max(x, 0) + log(1 + exp(-|x|)).
+
+The paper losses are sums over pairs; `reduction="mean"` (the default, what training uses) divides
+the pairwise sum by the number of pairs and the quantization sum by the number of codes, so that
+the learning rate does not depend on the batch size.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+__all__ = [
+    "pairwise_similarity",
+    "pairwise_cross_entropy",
+    "quantization_loss",
+    "dhn_loss",
+    "hashnet_loss",
+    "similarity_weights",
+]
+
+_REDUCTIONS = ("mean", "sum")
+
+
+def pairwise_similarity(labels_a: torch.Tensor, labels_b: torch.Tensor) -> torch.Tensor:
+    """s_ij = 1 if items i and j share at least one label, else 0 (float tensor of shape (na, nb)).
+
+    Labels are 0/1 vectors; single-label data is the one-hot special case.
+    """
+    labels_a, labels_b = torch.as_tensor(labels_a), torch.as_tensor(labels_b)
+    if labels_a.ndim != 2 or labels_b.ndim != 2:
+        raise ValueError(
+            f"labels must be 2-D (n, num_classes) 0/1 arrays, got shapes "
+            f"{tuple(labels_a.shape)} and {tuple(labels_b.shape)}"
+        )
+    if labels_a.shape[1] != labels_b.shape[1]:
+        raise ValueError(
+            f"labels have {labels_a.shape[1]} and {labels_b.shape[1]} classes; they must match"
+        )
+    return (labels_a.float() @ labels_b.float().T > 0).float()
+
+
+def _check_pair_inputs(h_a: torch.Tensor, h_b: torch.Tensor, similarity: torch.Tensor) -> None:
+    if h_a.ndim != 2 or h_b.ndim != 2 or h_a.shape[1] != h_b.shape[1]:
+        raise ValueError(
+            f"codes must be 2-D with the same number of bits, got {tuple(h_a.shape)} and "
+            f"{tuple(h_b.shape)}"
+        )
+    if tuple(similarity.shape) != (h_a.shape[0], h_b.shape[0]):
+        raise ValueError(
+            f"similarity must have shape ({h_a.shape[0]}, {h_b.shape[0]}), got "
+            f"{tuple(similarity.shape)}; build it with pairwise_similarity(labels_a, labels_b)"
+        )
+
+
+def _reduce(total: torch.Tensor, count: int, reduction: str) -> torch.Tensor:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    return total / count if reduction == "mean" else total
+
+
+def pairwise_cross_entropy(
+    h_a: torch.Tensor,
+    h_b: torch.Tensor,
+    similarity: torch.Tensor,
+    alpha: float = 1.0,
+    weights: torch.Tensor | None = None,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    """sum_ij w_ij [ log(1 + exp(alpha <h_i,h_j>)) - alpha s_ij <h_i,h_j> ]  (DHN eq. 4, HashNet eq. 5).
+
+    `alpha` scales the inner product (DHN's Caffe layer: 1; DPSH-style code: 1/2; HashNet: 10/K).
+    `weights` (shape (na, nb)) default to 1.
+    """
+    _check_pair_inputs(h_a, h_b, similarity)
+    inner = alpha * (h_a @ h_b.T)
+    per_pair = F.softplus(inner) - similarity * inner
+    if weights is not None:
+        per_pair = weights * per_pair
+    return _reduce(per_pair.sum(), per_pair.numel(), reduction)
+
+
+def quantization_loss(h: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
+    """Q = sum_i sum_k log cosh(|h_ik| - 1)  (DHN eq. 6).
+
+    The smooth surrogate of || |h_i| - 1 ||_1, computed stably as
+    log cosh(x) = |x| + softplus(-2|x|) - log 2. `mean` divides by the number of codes (rows).
+    """
+    x = (h.abs() - 1).abs()
+    log_cosh = x + F.softplus(-2 * x) - torch.log(torch.tensor(2.0, dtype=h.dtype))
+    return _reduce(log_cosh.sum(), h.shape[0], reduction)
+
+
+def dhn_loss(
+    h_a: torch.Tensor,
+    h_b: torch.Tensor,
+    similarity: torch.Tensor,
+    quantization_weight: float = 0.1,
+    scale: float = 1.0,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    """DHN's objective: pairwise cross-entropy + lambda * quantization loss (Zhu et al., AAAI 2016).
+
+    L = sum_ij [ log(1 + exp(scale <h_i,h_j>)) - scale s_ij <h_i,h_j> ]
+        + lambda * sum_{i in a} sum_k log cosh(|h_ik| - 1)
+
+    lambda = `quantization_weight` (0.1 in the original dhn-caffe, 0.2 in hash-caffe). `scale` is
+    the factor on the inner product: 1 in the official Caffe layer, 1/2 in DPSH-style reimplementations.
+    The quantization term is taken over the rows of `h_a`.
+    """
+    if quantization_weight < 0:
+        raise ValueError(f"quantization_weight must be >= 0, got {quantization_weight}")
+    pairwise = pairwise_cross_entropy(h_a, h_b, similarity, alpha=scale, reduction=reduction)
+    return pairwise + quantization_weight * quantization_loss(h_a, reduction=reduction)
+
+
+def similarity_weights(similarity: torch.Tensor) -> torch.Tensor:
+    """HashNet's weights for imbalanced similarity: w_ij = |S|/|S_1| if s_ij = 1, |S|/|S_0| if s_ij = 0.
+
+    S is the set of all pairs, S_1 the similar and S_0 the dissimilar ones. If one of the two sets
+    is empty the other gets weight 1 (|S|/|S| ), so nothing divides by zero.
+    """
+    total = similarity.numel()
+    n_similar = similarity.sum()
+    n_dissimilar = total - n_similar
+    w_similar = total / n_similar if n_similar > 0 else torch.zeros(())
+    w_dissimilar = total / n_dissimilar if n_dissimilar > 0 else torch.zeros(())
+    return torch.where(similarity > 0, w_similar, w_dissimilar).to(similarity.dtype)
+
+
+def hashnet_loss(
+    h_a: torch.Tensor,
+    h_b: torch.Tensor,
+    similarity: torch.Tensor,
+    alpha: float | None = None,
+    weighted: bool = True,
+    reduction: str = "mean",
+) -> torch.Tensor:
+    """HashNet's weighted maximum likelihood (Cao et al., ICCV 2017, eq. 5).
+
+    L = sum_ij w_ij [ log(1 + exp(alpha <h_i,h_j>)) - alpha s_ij <h_i,h_j> ]
+
+    with w_ij from `similarity_weights` (|S|/|S_1| for similar pairs, |S|/|S_0| for dissimilar
+    pairs) and alpha = 10 / K by default (the official `sigmoid_param`). `weighted=False` gives
+    HashNet-W, the paper's ablation without weighting (also what the official PyTorch port does).
+    """
+    bits = h_a.shape[1] if h_a.ndim == 2 else 0
+    alpha = 10.0 / bits if alpha is None and bits else alpha
+    weights = similarity_weights(similarity) if weighted else None
+    return pairwise_cross_entropy(
+        h_a, h_b, similarity, alpha=alpha, weights=weights, reduction=reduction
+    )

@@ -1,0 +1,161 @@
+"""Hashing networks: a backbone, a fully connected hash layer `fch` and the activation tanh(beta z).
+
+DHN (Zhu et al., AAAI 2016) and HashNet (Cao et al., ICCV 2017) share this architecture: a
+conv-pool sub-network (AlexNet conv1-5, fc6-7 in the papers) followed by a K-unit fully connected
+hash layer whose output z is squashed to h = tanh(beta z). DHN keeps beta = 1; HashNet grows beta
+during training (see `hashlib_edu.continuation`). At test time b = sign(z) with sign(0) = +1.
+
+`ConvPoolNet` is a small conv-pool network for the embedded 8x8 digit images; `alexnet` and
+`resnet50` wrap torchvision's backbones for full-scale runs (no weights unless asked for).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+
+__all__ = ["HashingNetwork", "ConvPoolNet", "build_model", "BACKBONES", "parameter_groups"]
+
+BACKBONES = ("convpool", "alexnet", "resnet50")
+
+
+class ConvPoolNet(nn.Module):
+    """Two conv-conv-pool blocks and a fully connected layer: a small stand-in for AlexNet conv1-fc7.
+
+    Sized for the embedded digit images (C x H x W = 1 x 8 x 8, 1 x 8 x 16, ...); outputs a
+    `feature_dim` vector.
+    """
+
+    def __init__(
+        self, image_shape: tuple[int, int, int] = (1, 8, 8), feature_dim: int = 256, width: int = 16
+    ) -> None:
+        super().__init__()
+        in_channels, height, width_px = image_shape
+        if height < 4 or width_px < 4:
+            raise ValueError(f"images must be at least 4x4 pixels, got {height}x{width_px}")
+        self.conv = nn.Sequential(
+            nn.Conv2d(in_channels, width, 3, padding=1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(width, width, 3, padding=1),
+            nn.ReLU(inplace=True),
+            nn.MaxPool2d(2),
+            nn.Conv2d(width, 2 * width, 3, padding=1),
+            nn.ReLU(inplace=True),
+            nn.MaxPool2d(2),
+        )
+        self.fc = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(2 * width * (height // 4) * (width_px // 4), feature_dim),
+            nn.ReLU(inplace=True),
+        )
+        self.feature_dim = feature_dim
+        for module in self.modules():  # He init keeps activations O(1) through the ReLUs, so the
+            if isinstance(module, (nn.Conv2d, nn.Linear)):  # pairwise loss is not born at its
+                nn.init.kaiming_normal_(module.weight, nonlinearity="relu")  # h = 0 saddle point
+                nn.init.zeros_(module.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.conv(x))
+
+
+class HashingNetwork(nn.Module):
+    """backbone -> fch (K units, weights ~ N(0, 0.01^2)) -> h = tanh(beta z).
+
+    `beta` is a buffer, so a checkpoint remembers the continuation stage it reached.
+    `forward` returns the continuous code h; `logits` returns z; `encode` returns b = sign(z).
+    """
+
+    def __init__(self, backbone: nn.Module, feature_dim: int, bits: int) -> None:
+        super().__init__()
+        if bits < 1:
+            raise ValueError(f"bits must be >= 1, got {bits}")
+        self.backbone = backbone
+        self.hash_layer = nn.Linear(feature_dim, bits)
+        nn.init.normal_(self.hash_layer.weight, mean=0.0, std=0.01)
+        nn.init.zeros_(self.hash_layer.bias)
+        self.register_buffer("beta", torch.tensor(1.0))
+        self.bits = bits
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        """z, the pre-activation of the hash layer."""
+        return self.hash_layer(self.backbone(x))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """h = tanh(beta z), the continuous code."""
+        return torch.tanh(self.beta * self.logits(x))
+
+    @torch.no_grad()
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """b = sign(z) in {-1, +1}^K as int8, with sign(0) mapped to +1."""
+        return torch.where(self.logits(x) >= 0, 1, -1).to(torch.int8)
+
+
+def _torchvision_backbone(name: str, pretrained: bool) -> tuple[nn.Module, int]:
+    import torchvision
+
+    if name == "alexnet":
+        weights = torchvision.models.AlexNet_Weights.IMAGENET1K_V1 if pretrained else None
+        _check_weights_available(weights)
+        net = torchvision.models.alexnet(weights=weights)
+        # conv1-5, then fc6 and fc7 (the classifier without its last layer), as in the papers
+        net.classifier = nn.Sequential(*list(net.classifier.children())[:-1])
+        return net, 4096
+    weights = torchvision.models.ResNet50_Weights.IMAGENET1K_V2 if pretrained else None
+    _check_weights_available(weights)
+    net = torchvision.models.resnet50(weights=weights)
+    net.fc = nn.Identity()
+    return net, 2048
+
+
+def _check_weights_available(weights) -> None:
+    """Fail early, with the fix, when ImageNet weights are asked for but not cached offline."""
+    if weights is None:
+        return
+    cached = Path(torch.hub.get_dir()) / "checkpoints" / Path(weights.url).name
+    if cached.exists():
+        return
+    try:
+        weights.get_state_dict(progress=False)
+    except Exception as err:  # no network: URLError, OSError, ...
+        raise RuntimeError(
+            f"ImageNet weights for this backbone are not cached at {cached} and could not be "
+            f"downloaded ({type(err).__name__}). Download {weights.url} on a machine with internet "
+            f"and copy it to {cached}, or build the model with pretrained=False."
+        ) from err
+
+
+def build_model(
+    backbone: str,
+    bits: int,
+    image_shape: tuple[int, int, int] = (1, 8, 8),
+    pretrained: bool = False,
+) -> HashingNetwork:
+    """A `HashingNetwork` with the named backbone ("convpool", "alexnet" or "resnet50").
+
+    `image_shape` is (C, H, W) of the input images; torchvision backbones need C = 3.
+    """
+    if backbone not in BACKBONES:
+        raise ValueError(f"unknown backbone {backbone!r}; choose one of {BACKBONES}")
+    if backbone == "convpool":
+        if pretrained:
+            raise ValueError(
+                "the convpool backbone has no pretrained weights; use pretrained=False"
+            )
+        net = ConvPoolNet(image_shape=tuple(image_shape))
+        return HashingNetwork(net, net.feature_dim, bits)
+    if image_shape[0] != 3:
+        raise ValueError(f"{backbone} expects RGB images (3 channels), got {image_shape[0]}")
+    net, dim = _torchvision_backbone(backbone, pretrained)
+    return HashingNetwork(net, dim, bits)
+
+
+def parameter_groups(
+    model: HashingNetwork, lr: float, hash_lr_multiplier: float = 10.0
+) -> list[dict]:
+    """Optimizer groups: the backbone at `lr`, the hash layer at `hash_lr_multiplier * lr` (papers: x10)."""
+    return [
+        {"params": list(model.backbone.parameters()), "lr": lr},
+        {"params": list(model.hash_layer.parameters()), "lr": lr * hash_lr_multiplier},
+    ]

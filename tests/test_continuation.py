@@ -1,0 +1,52 @@
+"""The beta schedule and the scaled tanh."""
+
+import numpy as np
+import pytest
+import torch
+
+from hashlib_edu.continuation import BetaSchedule, scaled_tanh, scaled_tanh_grad
+
+
+def test_official_schedule_values():
+    schedule = BetaSchedule()
+    assert schedule(0) == 1.0
+    assert schedule(199) == 1.0  # held for `step` iterations
+    assert schedule(200) == pytest.approx((1 + 0.005 * 200) ** 0.5)
+    assert schedule(10_000) == pytest.approx(51**0.5)  # ~7.1, as in DESIGN.md
+    values = schedule.values(10_000)
+    assert len(values) == 50 and np.all(np.diff(values) > 0)
+
+
+def test_compressed_schedule_follows_the_official_curve_in_fractional_time():
+    official, short = BetaSchedule(), BetaSchedule.compressed(600)
+    assert short.step == 12
+    for fraction in (0.0, 0.25, 0.5, 1.0):
+        assert short(int(600 * fraction)) == pytest.approx(
+            official(int(10_000 * fraction)), rel=0.02
+        )
+
+
+def test_schedule_rejects_bad_parameters():
+    with pytest.raises(ValueError, match="beta0"):
+        BetaSchedule(beta0=0)
+    with pytest.raises(ValueError, match="step"):
+        BetaSchedule(step=0)
+    with pytest.raises(ValueError, match="iteration"):
+        BetaSchedule()(-1)
+
+
+def test_scaled_tanh_approaches_sign_and_its_gradient_vanishes_off_zero():
+    z = torch.linspace(-1, 1, 201)
+    sign = torch.where(z >= 0, 1.0, -1.0)
+    gaps = [float((scaled_tanh(z, b) - sign).abs()[z.abs() > 0.1].max()) for b in (1, 10, 100)]
+    assert gaps[0] > gaps[1] > gaps[2] and gaps[2] < 1e-6
+    grad = scaled_tanh_grad(np.array([0.0, 0.5]), 50.0)
+    assert grad[0] == pytest.approx(50.0) and grad[1] < 1e-15
+
+
+def test_scaled_tanh_grad_matches_autograd():
+    z = torch.linspace(-2, 2, 41, dtype=torch.float64, requires_grad=True)
+    (auto,) = torch.autograd.grad(scaled_tanh(z, 3.0).sum(), z)
+    assert torch.allclose(auto, scaled_tanh_grad(z.detach(), 3.0))
+    with pytest.raises(ValueError, match="beta"):
+        scaled_tanh(z, 0.0)
