@@ -221,15 +221,27 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--pretrained", action="store_true", help="ImageNet weights for alexnet/resnet50"
     )
+    p.add_argument(
+        "--solver",
+        default="embedded",
+        choices=("embedded", "paper"),
+        help="embedded: Adam defaults for the digit sets; paper: SGD, 10,000 iterations, official beta schedule",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def _config(args: argparse.Namespace) -> TrainConfig:
     overrides = {"backbone": args.backbone, "pretrained": args.pretrained}
     if args.iterations is not None:
         overrides["iterations"] = args.iterations
+    if args.solver == "paper":
+        return TrainConfig.paper(**overrides)
+    return TrainConfig(**overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
         results = run_experiment(
             args.dataset,
@@ -238,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
             device=args.device,
             root=args.root,
-            config=TrainConfig(**overrides),
+            config=_config(args),
             out=args.out,
             export_codes=args.export_codes,
             progress=not args.quiet,
