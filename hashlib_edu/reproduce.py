@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
 
 from .baselines import ITQ, LSH
 from .data import load_dataset
@@ -144,6 +145,8 @@ def run_experiment(
                 method, data, b, seed=seed, device=device, config=config, progress=progress
             )
             results["runs"].append(record)
+            if progress:
+                tqdm.write(_format_row(record))
             if out is not None and export_codes:
                 _write_codes(Path(out) / "codes" / f"{method}_{b}.npz", query, database)
     if out is not None:
@@ -185,12 +188,15 @@ def format_table(results: dict) -> str:
     topk = runs[0]["topk"] if runs else 0
     header = f"{'method':<12} {'bits':>4} {f'mAP@{topk}':>9} {'P@r<=2':>7} {'quant.err':>9} {'train s':>8}"
     lines = [f"dataset: {results['dataset']}  seed: {results['seed']}", header, "-" * len(header)]
-    for r in runs:
-        lines.append(
-            f"{r['method']:<12} {r['bits']:>4} {r['map']:>9.4f} {r['precision_radius2']:>7.4f} "
-            f"{r['quantization_error']:>9.4f} {r['train_seconds']:>8.1f}"
-        )
+    lines.extend(_format_row(r) for r in runs)
     return "\n".join(lines)
+
+
+def _format_row(r: dict) -> str:
+    return (
+        f"{r['method']:<12} {r['bits']:>4} {r['map']:>9.4f} {r['precision_radius2']:>7.4f} "
+        f"{r['quantization_error']:>9.4f} {r['train_seconds']:>8.1f}"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -344,6 +344,8 @@ if HAVE_NUMBA:
     @njit(cache=True, inline="always")
     def _lookup(keys, groups, empty, key, mask):
         """Group index of ``key`` in the table, or -1."""
+        if key == empty:  # the free-slot mark is absent from the database by construction; a
+            return -1  # probe equal to it would otherwise match a free slot (group 0)
         b = _hash_slot(key, mask)
         while True:
             hit = False
