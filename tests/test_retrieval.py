@@ -99,6 +99,22 @@ def test_radius_search_uses_hash_table_when_ball_is_small_and_scan_otherwise():
             np.testing.assert_array_equal(a, b)
 
 
+def test_radius_search_never_matches_the_hash_tables_empty_mark():
+    """Regression: the free-slot mark is a code absent from the database; a query whose ball holds
+    that code once matched an empty slot and returned items outside the radius."""
+    bits = 16
+    every_code = np.where((np.arange(1 << bits)[:, None] >> np.arange(bits)) & 1, 1, -1)
+    for missing in (0, (1 << bits) - 1, 12345):
+        database = np.delete(every_code, missing, axis=0)
+        index = HammingIndex(database, backend="numba")
+        assert index.uses_hash_table(2)
+        near = (every_code * every_code[missing]).sum(1) >= bits - 4  # within radius 2 of it
+        queries = every_code[near]
+        expected = HammingIndex(database, backend="numpy").radius_search(queries, 2)
+        for got, want in zip(index.radius_search(queries, 2), expected):
+            assert np.array_equal(got, want)
+
+
 def test_radius_search_overflowing_the_first_buffer():
     db, q = random_codes(9, 3000, 6), random_codes(10, 4, 6)  # ~ 3000 * 22/64 hits per query
     for backend in ("numba", "numpy"):
