@@ -38,7 +38,8 @@ class _Hasher:
         self.mean_: np.ndarray | None = None
         self.projection_: np.ndarray | None = None
 
-    def _fitted_projection(self, features) -> np.ndarray:
+    def project(self, features) -> np.ndarray:
+        """The real-valued projection whose sign is the code: (x - mu) P, shape (n, K)."""
         if self.projection_ is None:
             raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(features) first")
         x = _check_features(features)
@@ -51,7 +52,7 @@ class _Hasher:
 
     def encode(self, features) -> np.ndarray:
         """(n, K) int8 codes in {-1, +1}."""
-        return _sign(self._fitted_projection(features))
+        return _sign(self.project(features))
 
     def fit_encode(self, features) -> np.ndarray:
         return self.fit(features).encode(features)

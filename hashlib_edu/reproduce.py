@@ -73,7 +73,7 @@ def _run_shallow(method: str, data, bits: int, seed: int):
     encoded = []
     for split in (data.query, data.database):
         features = _pixels(split)
-        outputs = np.tanh(hasher._fitted_projection(features)).astype(np.float32)
+        outputs = np.tanh(hasher.project(features)).astype(np.float32)
         encoded.append(_Encoded(hasher.encode(features), outputs, split.labels.numpy()))
     return encoded[0], encoded[1], seconds
 

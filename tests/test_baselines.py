@@ -52,3 +52,10 @@ def test_errors_name_the_problem(features):
         LSH(0)
     with pytest.raises(ValueError, match="finite"):
         LSH(4).fit(np.full((3, 3), np.nan))
+
+
+def test_code_is_the_sign_of_the_projection(features):
+    for hasher in (LSH(8).fit(features), ITQ(8).fit(features)):
+        projection = hasher.project(features)
+        assert projection.shape == (200, 8)
+        assert np.array_equal(np.where(projection >= 0, 1, -1), hasher.encode(features))
