@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 from .baselines import ITQ, LSH
 from .data import load_dataset
 from .metrics import mean_average_precision, precision_at_radius, quantization_error
-from .training import METHODS, TrainConfig, encode, train_hashing_model
+from .training import METHODS, Encoded, TrainConfig, encode, train_hashing_model
 
 __all__ = ["ALL_METHODS", "run_experiment", "evaluate_codes", "format_table", "main"]
 
@@ -61,11 +61,6 @@ def _pixels(dataset, size: int = 32) -> np.ndarray:
     return images.flatten(1).numpy().astype(np.float64)
 
 
-class _Encoded:
-    def __init__(self, codes: np.ndarray, outputs: np.ndarray, labels: np.ndarray) -> None:
-        self.codes, self.outputs, self.labels = codes, outputs, labels
-
-
 def _run_shallow(method: str, data, bits: int, seed: int):
     start = time.perf_counter()
     hasher = SHALLOW[method](bits, seed=seed).fit(_pixels(data.train))
@@ -74,7 +69,7 @@ def _run_shallow(method: str, data, bits: int, seed: int):
     for split in (data.query, data.database):
         features = _pixels(split)
         outputs = np.tanh(hasher.project(features)).astype(np.float32)
-        encoded.append(_Encoded(hasher.encode(features), outputs, split.labels.numpy()))
+        encoded.append(Encoded(hasher.encode(features), outputs, split.labels.numpy()))
     return encoded[0], encoded[1], seconds
 
 
