@@ -463,6 +463,53 @@ def mean_average_precision(
     )
 
 
+def mean_average_precision_continuous(
+    query_outputs,
+    db_outputs,
+    query_labels,
+    db_labels,
+    topk: int | None = None,
+    *,
+    chunk_size: int = 256,
+) -> float:
+    r"""mAP@R of ranking by the inner product of *continuous* codes (HashNet+C, Cao et al. 2017).
+
+    The database is ranked by :math:`\langle h_q, h_b \rangle` (largest first; equal scores by
+    ascending database index), and AP@R is the same formula as :func:`mean_average_precision`
+    (AP = 0 for a query with no relevant item in its top R). This is the upper reference that
+    binarization gives up: Hamming ranking is the special case h = sign(h).
+
+    ``query_outputs``, ``db_outputs`` are float (nq, K) and (N, K) arrays (numpy or torch);
+    chunked over queries (``chunk_size`` rows of N float32 scores at a time).
+    """
+    q = _continuous(query_outputs, "query_outputs")
+    db = _continuous(db_outputs, "db_outputs")
+    check_same_bits(q, db, ("query_outputs", "db_outputs"))
+    qlab = as_labels(query_labels, q.shape[0], "query_labels", "query_outputs")
+    dblab = as_labels(db_labels, db.shape[0], "db_labels", "db_outputs")
+    check_same_bits(qlab, dblab, ("query_labels (classes)", "db_labels"))
+    topk = _check_topk(topk, db.shape[0])
+    check_positive_int(chunk_size, "chunk_size")
+    aps = []
+    for lo in range(0, q.shape[0], chunk_size):
+        scores = q[lo : lo + chunk_size] @ db.T
+        order = np.argsort(-scores, axis=1, kind="stable")[:, :topk]
+        relevant = (qlab[lo : lo + chunk_size].astype(np.float32) @ dblab.T.astype(np.float32)) > 0
+        aps.append(_ap_from_relevance(np.take_along_axis(relevant, order, axis=1)))
+    return float(np.concatenate(aps).mean())
+
+
+def _continuous(outputs, name: str) -> np.ndarray:
+    array = _to_numpy(outputs, name)
+    if array.ndim != 2 or 0 in array.shape:
+        raise ValueError(f"{name} must be a non-empty 2-D array (n, K), got shape {array.shape}")
+    if not np.issubdtype(array.dtype, np.floating):
+        raise TypeError(f"{name} must be a float array of continuous codes h, got {array.dtype}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or inf; check the model's forward pass")
+    return array.astype(np.float32)
+
+
 def precision_at_k(
     query_codes,
     db_codes,
