@@ -1,7 +1,14 @@
-"""Suite-wide pytest hooks: a per-notebook time table after an nbval run (for the README)."""
+"""Suite-wide pytest hooks: a cold cache per test run, and a per-notebook time table after an
+nbval run (for the README)."""
 
+import os
+import tempfile
 from collections import defaultdict
 from pathlib import Path
+
+# Every test run (and every notebook kernel nbval starts, which inherits the environment) trains
+# from a cold cache of pretrained trunks unless HASHLIB_EDU_CACHE is set explicitly.
+os.environ.setdefault("HASHLIB_EDU_CACHE", tempfile.mkdtemp(prefix="hashlib-edu-cache-"))
 
 _NOTEBOOK_SECONDS: dict[str, float] = defaultdict(float)
 

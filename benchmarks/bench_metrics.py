@@ -10,6 +10,9 @@ correlated with the labels (each item is its class prototype with 20% of the bit
 * stable reference: the same loop with ``np.argsort(kind="stable")``; hashlib_edu's per-query AP
   (ties by index) must be identical to it, value for value.
 * hashlib_edu: ``mean_average_precision`` on all queries, ties="index" and ties="expected".
+* all conventions: ``map_conventions`` (index, tie-aware, best and worst tie order, seeded random
+  tie order, empty queries skipped, divide by R) in one call, timed against one
+  ``mean_average_precision`` call (the target is under 3x).
 
 Run ``python benchmarks/bench_metrics.py`` (or ``benchmarks/run_all.py`` for the full table).
 """
@@ -71,19 +74,23 @@ def _median_time(fn, repeats):
 
 def ours_only(repeats: int = 3) -> dict:
     """hashlib_edu timings on all queries (run in a fresh process to measure its peak memory)."""
-    from hashlib_edu.metrics import average_precisions
+    from hashlib_edu.metrics import average_precisions, map_conventions
 
     q, db, ql, dl = imagenet_like()
     average_precisions(q[:16], db, ql[:16], dl, TOPK)  # load / compile kernels
     average_precisions(q[:16], db, ql[:16], dl, TOPK, ties="expected")
+    map_conventions(q[:16], db, ql[:16], dl, TOPK)
     t_index, ap_index = _median_time(lambda: average_precisions(q, db, ql, dl, TOPK), repeats)
     t_exp, ap_exp = _median_time(
         lambda: average_precisions(q, db, ql, dl, TOPK, ties="expected"), repeats
     )
+    t_conv, conv = _median_time(lambda: map_conventions(q, db, ql, dl, TOPK), repeats)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "t_index": t_index,
         "t_expected": t_exp,
+        "t_conventions": t_conv,
+        "conventions": conv,
         "map_index": float(ap_index.mean()),
         "map_expected": float(ap_exp.mean()),
         "ap_index_head": ap_index[:500].tolist(),
@@ -142,7 +149,29 @@ def run(standard_queries: int = 200, repeats: int = 3) -> list[dict]:
             "check": f"{ours['t_expected'] / ours['t_index']:.2f}x the index-order cost; "
             f"mAP {ours['map_expected']:.4f}",
         },
+        _conventions_row(label, ours, std_total),
     ]
+
+
+def _conventions_row(label: str, ours: dict, std_total: float) -> dict:
+    """The "all conventions" row; checks that its index / tie-aware values equal the metric's."""
+    conv = ours["conventions"]
+    assert conv["ties by index"] == ours["map_index"], "map_conventions: index order differs"
+    assert abs(conv["ties averaged (tie-aware)"] - ours["map_expected"]) < 1e-12
+    assert conv["best tie order"] >= conv["ties averaged (tie-aware)"] >= conv["worst tie order"]
+    spread = ", ".join(
+        f"{name} {conv[name]:.4f}"
+        for name in ("best tie order", "worst tie order", "empty queries skipped")
+    )
+    return {
+        "benchmark": label,
+        "method": "hashlib_edu map_conventions (all 7 conventions)",
+        "time_s": ours["t_conventions"],
+        "per_query_ms": ours["t_conventions"] / N_QUERY * 1e3,
+        "speedup": std_total / ours["t_conventions"],
+        "check": f"{ours['t_conventions'] / ours['t_index']:.2f}x one mean_average_precision "
+        f"call; {spread}",
+    }
 
 
 def main() -> None:

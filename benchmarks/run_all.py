@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_metrics  # noqa: E402
+import bench_mih  # noqa: E402
 import bench_search  # noqa: E402
 
 
@@ -54,6 +55,7 @@ def main() -> None:
     start = time.perf_counter()
     rows = bench_metrics.run(args.standard_queries, args.repeats)
     rows += bench_search.run(args.repeats)
+    rows += bench_mih.run(args.repeats)
     elapsed = time.perf_counter() - start
     load = os.getloadavg()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -38,7 +38,8 @@ and a database item. Each composed split keeps its source indices in ``.sources`
 
 Randomness: every split is drawn from ``numpy.random.default_rng(SeedSequence([seed, stage]))`` with
 one stream per stage, so the same seed gives identical data and, e.g., changing ``n_train`` does
-not change the query set. ``HashingData.split_manifest()`` / ``save_splits(path)`` record the splits.
+not change the query set. Each split is stored in a seeded random order, never grouped by class, so
+that ordering ties by database index is neutral. ``HashingData.split_manifest()`` / ``save_splits(path)`` record the splits.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ CIFAR10_CLASSES = (
 )
 
 # one random stream per stage (see the module docstring)
-_STAGE_QUERY, _STAGE_TRAIN, _STAGE_DATABASE, _STAGE_POOL = 1, 2, 3, 4
+_STAGE_QUERY, _STAGE_TRAIN, _STAGE_DATABASE, _STAGE_POOL, _STAGE_ORDER = 1, 2, 3, 4, 5
 
 _EMPTY_SLOT = -1
 
@@ -419,6 +420,20 @@ def _rng(seed: int, stage: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([seed, stage]))
 
 
+def _shuffled(seed: int, *splits: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each split's rows in a seeded random order (one stream per split, so that changing one
+    split's size does not reorder the others).
+
+    Embedded splits are drawn class by class; stored in that order, "ties by database index"
+    would rank items of the query's own class together and reward codes that collide (a constant
+    code would beat chance). A random order makes index-ordered ties neutral.
+    """
+    return tuple(
+        split[np.random.default_rng([seed, _STAGE_ORDER, i]).permutation(len(split))]
+        for i, split in enumerate(splits)
+    )
+
+
 def _one_hot(classes: np.ndarray, num_classes: int) -> torch.Tensor:
     labels = np.zeros((len(classes), num_classes), dtype=np.float32)
     labels[np.arange(len(classes)), classes] = 1.0
@@ -494,6 +509,7 @@ def _load_digits_dataset(seed: int, options: dict[str, Any]) -> HashingData:
     database = rest if in_db else np.setdiff1d(rest, train)
     if len(database) == 0:
         raise ValueError("digits: no images left for the database; choose smaller sizes")
+    train, query, database = _shuffled(seed, train, query, database)
 
     def split(idx: np.ndarray) -> TensorImageDataset:
         return TensorImageDataset(
@@ -618,6 +634,7 @@ def _load_digit_pairs(seed: int, options: dict[str, Any]) -> HashingData:
     query, database = _sample_pairs(
         _by_digit(heldout_pool), (per_query, per_db), _rng(seed, _STAGE_QUERY), "held-out"
     )
+    train, query, database = _shuffled(seed, train, query, database)
     return HashingData(
         name="digit-pairs",
         seed=seed,
@@ -708,6 +725,7 @@ def _load_digit_sets(seed: int, options: dict[str, Any]) -> HashingData:
     held = _by_digit(heldout_pool)
     query = _sample_sets(n_query, held, _rng(seed, _STAGE_QUERY), none)
     database = _sample_sets(n_database, held, _rng(seed, _STAGE_DATABASE), _set_keys(query))
+    train, query, database = _shuffled(seed, train, query, database)
     return HashingData(
         name="digit-sets",
         seed=seed,

@@ -24,6 +24,8 @@ __all__ = [
     "dhn_loss",
     "hashnet_loss",
     "similarity_weights",
+    "continuous_similarity_scale",
+    "distinct_pairs_mask",
 ]
 
 _REDUCTIONS = ("mean", "sum")
@@ -44,7 +46,24 @@ def pairwise_similarity(labels_a: torch.Tensor, labels_b: torch.Tensor) -> torch
         raise ValueError(
             f"labels have {labels_a.shape[1]} and {labels_b.shape[1]} classes; they must match"
         )
+    for name, labels in (("labels_a", labels_a), ("labels_b", labels_b)):
+        if not bool(((labels == 0) | (labels == 1)).all()):
+            raise ValueError(
+                f"{name} must contain only 0 and 1 (one column per class); convert class ids "
+                "with torch.nn.functional.one_hot"
+            )
     return (labels_a.float() @ labels_b.float().T > 0).float()
+
+
+def distinct_pairs_mask(n: int, device: torch.device | str | None = None) -> torch.Tensor:
+    """(n, n) boolean mask of the pairs (i, j) with i != j within one mini-batch.
+
+    The official HashNet code pairs two independently shuffled batches, so an item is never
+    paired with itself. With all in-batch pairs the n self-pairs (always similar, <h_i, h_i> =
+    ||h_i||^2) are a large share of the similar pairs under 1% similarity, and act as a hidden
+    push of every code towards the cube's corners; masking them keeps the official pairing.
+    """
+    return ~torch.eye(n, dtype=torch.bool, device=device)
 
 
 def _check_pair_inputs(h_a: torch.Tensor, h_b: torch.Tensor, similarity: torch.Tensor) -> None:
@@ -60,7 +79,7 @@ def _check_pair_inputs(h_a: torch.Tensor, h_b: torch.Tensor, similarity: torch.T
         )
 
 
-def _reduce(total: torch.Tensor, count: int, reduction: str) -> torch.Tensor:
+def _reduce(total: torch.Tensor, count, reduction: str) -> torch.Tensor:
     if reduction not in _REDUCTIONS:
         raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
     return total / count if reduction == "mean" else total
@@ -73,18 +92,22 @@ def pairwise_cross_entropy(
     alpha: float = 1.0,
     weights: torch.Tensor | None = None,
     reduction: str = "mean",
+    mask: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """sum_ij w_ij [ log(1 + exp(alpha <h_i,h_j>)) - alpha s_ij <h_i,h_j> ]  (DHN eq. 4, HashNet eq. 5).
 
     `alpha` scales the inner product (DHN's Caffe layer: 1; DPSH-style code: 1/2; HashNet: 10/K).
-    `weights` (shape (na, nb)) default to 1.
+    `weights` (shape (na, nb)) default to 1. `mask` (boolean (na, nb)) keeps only the pairs where
+    it is True (e.g. `distinct_pairs_mask`); `mean` divides by the number of kept pairs.
     """
     _check_pair_inputs(h_a, h_b, similarity)
     inner = alpha * (h_a @ h_b.T)
     per_pair = F.softplus(inner) - similarity * inner
     if weights is not None:
         per_pair = weights * per_pair
-    return _reduce(per_pair.sum(), per_pair.numel(), reduction)
+    if mask is None:
+        return _reduce(per_pair.sum(), per_pair.numel(), reduction)
+    return _reduce(per_pair[mask].sum(), max(int(mask.sum()), 1), reduction)
 
 
 def quantization_loss(h: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
@@ -105,6 +128,7 @@ def dhn_loss(
     quantization_weight: float = 0.1,
     scale: float = 1.0,
     reduction: str = "mean",
+    mask: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """DHN's objective: pairwise cross-entropy + lambda * quantization loss (Zhu et al., AAAI 2016).
 
@@ -113,26 +137,46 @@ def dhn_loss(
 
     lambda = `quantization_weight` (0.1 in the original dhn-caffe, 0.2 in hash-caffe). `scale` is
     the factor on the inner product: 1 in the official Caffe layer, 1/2 in DPSH-style reimplementations.
-    The quantization term is taken over the rows of `h_a`.
+    The quantization term is taken over the rows of `h_a`; `mask` selects pairs as in
+    `pairwise_cross_entropy`.
     """
     if quantization_weight < 0:
         raise ValueError(f"quantization_weight must be >= 0, got {quantization_weight}")
-    pairwise = pairwise_cross_entropy(h_a, h_b, similarity, alpha=scale, reduction=reduction)
+    pairwise = pairwise_cross_entropy(
+        h_a, h_b, similarity, alpha=scale, reduction=reduction, mask=mask
+    )
     return pairwise + quantization_weight * quantization_loss(h_a, reduction=reduction)
 
 
-def similarity_weights(similarity: torch.Tensor) -> torch.Tensor:
+def similarity_weights(similarity: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
     """HashNet's weights for imbalanced similarity: w_ij = |S|/|S_1| if s_ij = 1, |S|/|S_0| if s_ij = 0.
 
-    S is the set of all pairs, S_1 the similar and S_0 the dissimilar ones. If one of the two sets
-    is empty the other gets weight 1 (|S|/|S| ), so nothing divides by zero.
+    S is the set of all pairs (those where `mask` is True, if given), S_1 the similar and S_0 the
+    dissimilar ones. If one of the two sets is empty the other gets weight 1 (|S|/|S|), so nothing
+    divides by zero.
     """
-    total = similarity.numel()
-    n_similar = similarity.sum()
+    counted = similarity if mask is None else similarity[mask]
+    total = counted.numel()
+    n_similar = counted.sum()
     n_dissimilar = total - n_similar
     w_similar = total / n_similar if n_similar > 0 else torch.zeros(())
     w_dissimilar = total / n_dissimilar if n_dissimilar > 0 else torch.zeros(())
     return torch.where(similarity > 0, w_similar, w_dissimilar).to(similarity.dtype)
+
+
+def continuous_similarity_scale(labels_a: torch.Tensor, labels_b: torch.Tensor) -> torch.Tensor:
+    """HashNet's continuous similarity for multi-label data: c_ij = 4 cos^2(y_i, y_j) for similar
+    pairs, 1 for dissimilar pairs.
+
+    The official Caffe layer (`continous_similarity: true`) multiplies the pairwise gradient by
+    4 <y_i, y_j>^2 / (||y_i||^2 ||y_j||^2), with 0 replaced by 1/4, so a pair sharing all its
+    labels counts 4x and one sharing 1 of 3 labels 4/9 x. Used as an extra factor on w_ij.
+    """
+    labels_a, labels_b = torch.as_tensor(labels_a).float(), torch.as_tensor(labels_b).float()
+    inner = labels_a @ labels_b.T
+    # for 0/1 label vectors ||y||^2 is the number of labels
+    squared_norms = labels_a.sum(1, keepdim=True).clamp_min(1) * labels_b.sum(1).clamp_min(1)[None]
+    return torch.where(inner > 0, 4 * inner**2 / squared_norms, torch.ones(()))
 
 
 def hashnet_loss(
@@ -142,6 +186,8 @@ def hashnet_loss(
     alpha: float | None = None,
     weighted: bool = True,
     reduction: str = "mean",
+    mask: torch.Tensor | None = None,
+    pair_scale: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """HashNet's weighted maximum likelihood (Cao et al., ICCV 2017, eq. 5).
 
@@ -149,11 +195,15 @@ def hashnet_loss(
 
     with w_ij from `similarity_weights` (|S|/|S_1| for similar pairs, |S|/|S_0| for dissimilar
     pairs) and alpha = 10 / K by default (the official `sigmoid_param`). `weighted=False` gives
-    HashNet-W, the paper's ablation without weighting (also what the official PyTorch port does).
+    HashNet-W, the paper's ablation without weighting (what the 2018 PyTorch port did). `mask`
+    selects pairs (weights are counted over the kept pairs); `pair_scale` multiplies w_ij (e.g.
+    `continuous_similarity_scale` for multi-label data).
     """
     bits = h_a.shape[1] if h_a.ndim == 2 else 0
     alpha = 10.0 / bits if alpha is None and bits else alpha
-    weights = similarity_weights(similarity) if weighted else None
+    weights = similarity_weights(similarity, mask) if weighted else None
+    if pair_scale is not None:
+        weights = pair_scale if weights is None else weights * pair_scale
     return pairwise_cross_entropy(
-        h_a, h_b, similarity, alpha=alpha, weights=weights, reduction=reduction
+        h_a, h_b, similarity, alpha=alpha, weights=weights, reduction=reduction, mask=mask
     )

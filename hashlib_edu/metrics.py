@@ -26,6 +26,10 @@ shrinking threshold T (the distance of the R-th item), and records the items wit
 order; item j then has the exact rank ``start[d_j] + seen[d_j]``. This is O(N) per query with no
 sort and memory O(N) bytes per thread (never a query x database matrix). The compiled kernels live
 in :mod:`hashlib_edu.retrieval`; ``backend="numpy"`` runs the readable sort-based reference.
+
+The conventions of other published evaluation scripts (quicksort tie order, skipping queries
+without a relevant item, dividing by R, best / worst tie order) are computed side by side by
+:func:`map_conventions`, re-exported here from :mod:`hashlib_edu.conventions`.
 """
 
 from __future__ import annotations
@@ -152,6 +156,19 @@ def _expected_ap_from_hist(cnt, relcnt, t, topk):
     return total
 
 
+@njit(cache=True)
+def _precision_sum(rel, topk):
+    """``(sum_k P@k rel_k, sum_k rel_k)`` over ranks 1..topk of a relevance-by-rank vector,
+    summed in rank order."""
+    hits = 0
+    total = 0.0
+    for pos in range(topk):
+        if rel[pos]:
+            hits += 1
+            total += hits / (pos + 1.0)
+    return total, hits
+
+
 # --------------------------------------------------------------------------------------------
 # Compiled kernels (counting, no sort)
 # --------------------------------------------------------------------------------------------
@@ -169,14 +186,30 @@ if _r.HAVE_NUMBA:
         return False
 
     @njit(cache=True)
-    def _ranked_relevance(qw, dbw, single, qc, dbc, ql, dbl, topk, bufs, rel):
-        """Fill ``rel[0..topk-1]`` with the relevance of the items at ranks 1..topk (ties by
-        index): a counting scan (``_scan_top``) and exact rank placement, no sort."""
+    def _relevance_by_rank(t, nc, single, qc, dbc, ql, dbl, topk, bufs, rel):
+        """After ``_scan_top`` (threshold t, nc candidates in ``bufs``): fill ``rel[0..topk-1]``
+        with the relevance of the items at ranks 1..topk (ties by index), exact rank placement."""
         hist, cand_ids, cand_d, ids, dist = bufs
-        t, nc = _r._scan_top(qw, dbw, topk, hist, cand_ids, cand_d)
         _r._rank_candidates(t, nc, hist, cand_ids, cand_d, topk, ids, dist)
         for pos in range(topk):
             rel[pos] = _related(single, qc, dbc, ql, dbl, ids[pos])
+
+    @njit(cache=True)
+    def _ranked_relevance(qw, dbw, single, qc, dbc, ql, dbl, topk, bufs, rel):
+        """Fill ``rel[0..topk-1]`` with the relevance of the items at ranks 1..topk (ties by
+        index): a counting scan (``_scan_top``) and exact rank placement, no sort."""
+        hist, cand_ids, cand_d, _, _ = bufs
+        t, nc = _r._scan_top(qw, dbw, topk, hist, cand_ids, cand_d)
+        _relevance_by_rank(t, nc, single, qc, dbc, ql, dbl, topk, bufs, rel)
+
+    @njit(cache=True)
+    def _relevant_counts(t, nc, cand_ids, cand_d, single, qc, dbc, ql, dbl, relcnt):
+        """After ``_scan_top``: ``relcnt[d]`` = relevant items at distance d, exact for d <= t."""
+        relcnt[:] = 0
+        for c in range(nc):
+            d = cand_d[c]
+            if d <= t and _related(single, qc, dbc, ql, dbl, cand_ids[c]):
+                relcnt[d] += 1
 
     @njit(cache=True)
     def _buffers(n, topk, max_dist):
@@ -209,12 +242,7 @@ if _r.HAVE_NUMBA:
             rel = np.empty(topk, dtype=np.uint8)
             for i in range(b, nq, n_blocks):
                 _ranked_relevance(qw[i], dbw, single, qc[i], dbc, ql[i], dbl, topk, bufs, rel)
-                hits = 0
-                total = 0.0
-                for pos in range(topk):
-                    if rel[pos]:
-                        hits += 1
-                        total += hits / (pos + 1.0)
+                total, hits = _precision_sum(rel, topk)
                 out[i] = total / hits if hits > 0 else 0.0
         return out
 
@@ -231,11 +259,7 @@ if _r.HAVE_NUMBA:
             cand_d = np.empty(n, dtype=np.int32)
             for i in range(b, nq, n_blocks):
                 t, nc = _r._scan_top(qw[i], dbw, topk, hist, cand_ids, cand_d)
-                relcnt[:] = 0
-                for c in range(nc):
-                    d = cand_d[c]
-                    if d <= t and _related(single, qc[i], dbc, ql[i], dbl, cand_ids[c]):
-                        relcnt[d] += 1
+                _relevant_counts(t, nc, cand_ids, cand_d, single, qc[i], dbc, ql[i], dbl, relcnt)
                 out[i] = _expected_ap_from_hist(hist, relcnt, t, topk)
         return out
 
@@ -622,3 +646,13 @@ def quantization_error(outputs) -> float:
         raise ValueError("outputs contains NaN or inf; check the model's forward pass")
     b = np.where(h >= 0, 1.0, -1.0)
     return float(((h - b) ** 2).mean(axis=1).mean())
+
+
+def __getattr__(name: str):
+    """Re-export :func:`hashlib_edu.conventions.map_conventions` and ``MAP_CONVENTIONS``
+    (imported lazily: :mod:`hashlib_edu.conventions` builds on this module's kernels)."""
+    if name in ("map_conventions", "MAP_CONVENTIONS"):
+        from hashlib_edu import conventions
+
+        return getattr(conventions, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

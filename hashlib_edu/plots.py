@@ -643,3 +643,58 @@ def plot_retrieval_gallery(
             axes[row, 1].text(0.5, 0.5, "no item\nretrieved", ha="center", va="center")
     fig.suptitle(title)
     return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Multi-index hashing
+# --------------------------------------------------------------------------------------------
+@_styled
+def plot_mih_probes(
+    bits: int = 64,
+    n: int = 10_000_000,
+    radii: Sequence[int] = range(0, 9),
+    substrings: int | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Hash buckets probed by a radius-r search: one table of K bits vs multi-index hashing.
+
+    One table keyed by the whole code probes every code of the Hamming ball,
+    ``sum_{i<=r} C(K, i)``; MIH (Norouzi et al., CVPR 2012) probes each of its m substring tables
+    within ``floor(r / m)``: ``m * sum_{j<=floor(r/m)} C(K/m, j)`` (summed over the actual
+    substring lengths when m does not divide K). ``substrings=None`` uses the paper's rule
+    ``m ~ K / log2(n)``. Log-scale y axis; the two lines are labelled "single table" and "MIH".
+    """
+    from hashlib_edu._validation import check_positive_int
+    from hashlib_edu.multi_index import default_substrings, probe_counts
+
+    _check_ax(ax)
+    bits = check_positive_int(bits, "bits", 64, "64 (one hash key)")
+    n = check_positive_int(n, "n")
+    radii = list(radii)
+    if not radii or any(
+        isinstance(r, bool) or not isinstance(r, int | np.integer) or r < 0 for r in radii
+    ):
+        raise ValueError(f"radii must be a non-empty sequence of integers >= 0, got {radii!r}")
+    if substrings is None:
+        m = default_substrings(bits, n)
+    else:
+        m = check_positive_int(substrings, "substrings", bits, "the code length bits")
+    counts = np.array([probe_counts(bits, int(r), m) for r in radii], dtype=float)
+    if ax is None:
+        fig, ax = _new_figure(1, 1, (6.4, 4.4))
+    else:
+        fig = ax.figure
+    ax.plot(radii, counts[:, 0], marker="o", lw=2, label=f"single table: Σ C({bits}, i), i ≤ r")
+    lengths = "–".join(str(length) for length in sorted({bits // m, -(-bits // m)}))
+    label = f"MIH: {m} tables of {lengths} bits, Σ C(K/m, j), j ≤ ⌊r/{m}⌋"
+    ax.plot(radii, counts[:, 1], marker="s", lw=2, label=label)
+    ax.set_yscale("log")
+    ax.set_xticks(radii)
+    ax.set_xlabel("search radius r (bits)")
+    ax.set_ylabel("buckets probed per query (log scale)")
+    ax.set_title(f"{bits}-bit codes, N = {n:,}: hash-table probes")
+    ax.legend(loc="upper left", fontsize="small")
+    return fig
+
+
+__all__.append("plot_mih_probes")

@@ -1,13 +1,21 @@
-"""The headless main job: train and evaluate methods at several code lengths, print and save a table.
+"""The headless main job: train and evaluate methods at several code lengths and seeds.
 
     python -m hashlib_edu.reproduce --dataset digit-pairs \
-        --methods dhn hashnet hashnet-w hashnet-sgn itq lsh --bits 16 32 48 64 \
-        --seed 0 --out results [--export-codes] [--device auto]
+        --methods dhn hashnet hashnet-c hashnet-w hashnet-sgn itq lsh --bits 16 32 48 64 \
+        --seeds 0 1 2 --out results [--init pretrained|scratch] [--export-codes] [--conventions]
 
-writes `results/results.json` ({"dataset", "seed", "runs": [{"method", "bits", "map", "topk",
-"precision_radius2", "quantization_error", "train_seconds"}]}), `results/splits.json` (the seeded
-split indices) and, with --export-codes, `results/codes/{method}_{bits}.npz`.
-Every metric is computed on the final model: nothing is selected on the test queries.
+writes `results/results.json`: {"dataset", "seeds", "settings", "environment", "chance",
+"runs": [{"method", "bits", "seed", "map", "map_expected", "topk", "precision_radius2",
+"quantization_error", "train_seconds"}], "summary": [{"method", "bits", "n_seeds", "<metric>_mean",
+"<metric>_sd", ...}]}, `results/splits_seed{seed}.json` (the seeded split indices) and, with
+--export-codes, `results/codes/{method}_{bits}_seed{seed}.npz`. `map` orders ties by database
+index, `map_expected` is the tie-aware value; `chance` is the mAP of a constant code. Every metric
+is computed on the final model: nothing is selected on the test queries (the settings were chosen
+on validation data by `python -m hashlib_edu.tune`).
+
+HashNet+C (`hashnet-c`, the paper's ablation) is HashNet's model ranked by the inner product of
+its continuous outputs h instead of the Hamming distance of sign(h); it reuses the HashNet model
+trained in the same run. It has no hash-table lookup, so its `precision_radius2` is null.
 """
 
 from __future__ import annotations
@@ -15,38 +23,76 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from ._io import atomic_write
 from .baselines import ITQ, LSH
 from .data import load_dataset
-from .metrics import mean_average_precision, precision_at_radius, quantization_error
-from .training import METHODS, Encoded, TrainConfig, encode, train_hashing_model
+from .metrics import (
+    mean_average_precision,
+    mean_average_precision_continuous,
+    precision_at_radius,
+    quantization_error,
+)
+from .training import INITS, METHODS, Encoded, TrainConfig, encode, train_hashing_model
 
-__all__ = ["ALL_METHODS", "run_experiment", "evaluate_codes", "format_table", "main"]
+__all__ = [
+    "ALL_METHODS",
+    "DEFAULT_METHODS",
+    "run_one",
+    "run_experiment",
+    "evaluate_codes",
+    "summarize",
+    "claim_holds",
+    "format_table",
+    "main",
+]
 
 SHALLOW = {"itq": ITQ, "lsh": LSH}
 ALL_METHODS = (*METHODS, *SHALLOW)
-DEFAULT_METHODS = ("dhn", "hashnet", "hashnet-w", "hashnet-sgn", "itq", "lsh")
+DEFAULT_METHODS = ("dhn", "hashnet", "hashnet-c", "hashnet-w", "hashnet-sgn", "itq", "lsh")
 DEFAULT_BITS = (16, 32, 48, 64)
+DEFAULT_SEEDS = (0, 1, 2)
+METRICS = ("map", "map_expected", "precision_radius2", "quantization_error", "train_seconds")
 
 
-def evaluate_codes(query, database, topk: int | None) -> dict:
-    """mAP@R and precision within Hamming radius 2 of `Encoded` query and database codes."""
+def evaluate_codes(query, database, topk: int | None, continuous: bool = False) -> dict:
+    """mAP@R (ties by index and tie-aware) and precision within Hamming radius 2 of `Encoded`
+    query and database codes; with `continuous`, mAP@R of ranking by <h_q, h_b> (HashNet+C)."""
     topk = len(database.codes) if topk is None else min(topk, len(database.codes))
+    if continuous:
+        score = mean_average_precision_continuous(
+            query.outputs, database.outputs, query.labels, database.labels, topk
+        )
+        return {"map": score, "map_expected": score, "topk": int(topk), "precision_radius2": None}
     args = (query.codes, database.codes, query.labels, database.labels)
     return {
         "map": float(mean_average_precision(*args, topk=topk)),
+        "map_expected": float(mean_average_precision(*args, topk=topk, ties="expected")),
         "topk": int(topk),
         "precision_radius2": float(precision_at_radius(*args, radius=2)),
     }
+
+
+def chance_level(data) -> dict:
+    """mAP@R of a constant code (every database item tied): what a collapsed model scores."""
+    q = np.ones((len(data.query), 8), dtype=np.int8)
+    db = np.ones((len(data.database), 8), dtype=np.int8)
+    record = evaluate_codes(
+        Encoded(q, q.astype(np.float32), data.query.labels.numpy()),
+        Encoded(db, db.astype(np.float32), data.database.labels.numpy()),
+        data.topk,
+    )
+    return {"seed": int(data.seed), "map": record["map"], "map_expected": record["map_expected"]}
 
 
 def _pixels(dataset, size: int = 32) -> np.ndarray:
@@ -61,13 +107,39 @@ def _pixels(dataset, size: int = 32) -> np.ndarray:
     return images.flatten(1).numpy().astype(np.float64)
 
 
-def _run_shallow(method: str, data, bits: int, seed: int):
+@torch.no_grad()
+def trunk_features(dataset, trunk_state: dict, image_shape) -> np.ndarray:
+    """Features of the pretrained conv-pool trunk (the embedded analogue of the DeCAF7 / fc7
+    features the HashNet paper gives its shallow baselines)."""
+    from .models import ConvPoolNet
+
+    trunk = ConvPoolNet(image_shape=tuple(image_shape))
+    trunk.load_state_dict(trunk_state)
+    trunk.eval()
+    images = dataset.images
+    chunks = [trunk(images[i : i + 1024]) for i in range(0, len(images), 1024)]
+    return torch.cat(chunks).numpy().astype(np.float64)
+
+
+def _shallow_inputs(data, seed: int, init: str) -> tuple[str, callable]:
+    """What ITQ and LSH see: pretrained-trunk features for the embedded data with the default
+    `pretrained` start (as the papers give shallow methods pretrained CNN features), else pixels."""
+    if init == "pretrained" and all(hasattr(s, "images") for s in (data.train, data.query)):
+        from .pretraining import pretrained_trunk
+
+        state = pretrained_trunk(data, seed=seed)
+        return "trunk features", lambda split: trunk_features(split, state, data.image_shape)
+    return "pixels", _pixels
+
+
+def _run_shallow(method: str, data, bits: int, seed: int, init: str = "pretrained"):
+    _, features_of = _shallow_inputs(data, seed, init)
     start = time.perf_counter()
-    hasher = SHALLOW[method](bits, seed=seed).fit(_pixels(data.train))
+    hasher = SHALLOW[method](bits, seed=seed).fit(features_of(data.train))
     seconds = time.perf_counter() - start
     encoded = []
     for split in (data.query, data.database):
-        features = _pixels(split)
+        features = features_of(split)
         outputs = np.tanh(hasher.project(features)).astype(np.float32)
         encoded.append(Encoded(hasher.encode(features), outputs, split.labels.numpy()))
     return encoded[0], encoded[1], seconds
@@ -93,27 +165,46 @@ def run_one(
     device: str = "auto",
     config: TrainConfig | None = None,
     progress: bool = False,
-) -> tuple[dict, object, object]:
-    """Train (or fit) one method at one code length; returns (run record, query, database encodings)."""
+    trained: dict | None = None,
+    shallow_init: str = "pretrained",
+) -> tuple[dict, Encoded, Encoded]:
+    """Train (or fit) one method at one code length; returns (run record, query, database encodings).
+
+    `config=None` uses the method's tuned defaults (`TrainConfig.tuned`). `trained`, a dict kept
+    across calls, lets methods that train the same model (HashNet and HashNet+C) train it once.
+    ITQ and LSH hash the pretrained trunk's features (`shallow_init="pretrained"`, embedded data)
+    or the pixels (`"scratch"`, or file-backed data).
+    """
     if method in SHALLOW:
-        query, database, seconds = _run_shallow(method, data, bits, seed)
+        query, database, seconds = _run_shallow(method, data, bits, seed, shallow_init)
     else:
-        query, database, seconds = _run_deep(method, data, bits, seed, device, config, progress)
-    record = {"method": method, "bits": int(bits), **evaluate_codes(query, database, data.topk)}
+        spec = METHODS[method]
+        key = (spec.training_key(), bits, seed, config)
+        if trained is not None and key in trained:
+            query, database, seconds = trained[key]
+        else:
+            query, database, seconds = _run_deep(method, data, bits, seed, device, config, progress)
+            if trained is not None:
+                trained[key] = (query, database, seconds)
+    continuous = method in METHODS and METHODS[method].continuous_ranking
+    record = {"method": method, "bits": int(bits), "seed": int(seed)}
+    record.update(evaluate_codes(query, database, data.topk, continuous))
     record["quantization_error"] = float(quantization_error(database.outputs))
     record["train_seconds"] = round(float(seconds), 3)
     return record, query, database
 
 
-def _check_choices(methods: Sequence[str], bits: Sequence[int]) -> None:
+def _check_choices(methods: Sequence[str], bits: Sequence[int], seeds: Sequence[int]) -> None:
     unknown = [m for m in methods if m not in ALL_METHODS]
     if unknown:
         raise ValueError(f"unknown method(s) {unknown}; choose from {list(ALL_METHODS)}")
-    if not methods or not bits:
-        raise ValueError("give at least one method and one code length")
+    if not methods or not bits or not seeds:
+        raise ValueError("give at least one method, one code length and one seed")
     bad = [b for b in bits if int(b) != b or b < 1]
     if bad:
         raise ValueError(f"code lengths must be positive integers, got {bad}")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must be distinct, got {list(seeds)}")
 
 
 def run_experiment(
@@ -121,76 +212,188 @@ def run_experiment(
     methods: Sequence[str] = DEFAULT_METHODS,
     bits: Sequence[int] = DEFAULT_BITS,
     *,
-    seed: int = 0,
+    seeds: Sequence[int] = DEFAULT_SEEDS,
     device: str = "auto",
     root: str | None = None,
-    config: TrainConfig | None = None,
+    config: TrainConfig | dict[str, TrainConfig] | None = None,
+    init: str | None = None,
+    iterations: int | None = None,
     out: str | os.PathLike | None = None,
     export_codes: bool = False,
     progress: bool = True,
     dataset_options: dict | None = None,
 ) -> dict:
-    """Every (method, bits) run on one dataset; writes results.json (and codes) under `out` if given."""
-    _check_choices(methods, bits)
-    data = load_dataset(dataset, root=root, seed=seed, **(dataset_options or {}))
-    results = {"dataset": dataset, "seed": int(seed), "runs": []}
-    for b in bits:
-        for method in methods:
-            record, query, database = run_one(
-                method, data, b, seed=seed, device=device, config=config, progress=progress
-            )
-            results["runs"].append(record)
-            if progress:
-                tqdm.write(_format_row(record))
-            if out is not None and export_codes:
-                _write_codes(Path(out) / "codes" / f"{method}_{b}.npz", query, database)
+    """Every (seed, bits, method) run on one dataset, with a per-(method, bits) summary.
+
+    `config=None` gives each method its tuned defaults; a dict gives one config per method; `init`
+    and `iterations` override them.
+    Writes results.json, splits_seed{seed}.json (and codes) under `out` if given.
+    """
+    _check_choices(methods, bits, seeds)
+    results = {
+        "dataset": dataset,
+        "seeds": [int(s) for s in seeds],
+        "settings": {
+            m: _config_for(m, config, init, iterations).describe() for m in methods if m in METHODS
+        },
+        "environment": _environment(),
+        "chance": [],
+        "runs": [],
+    }
+    total = len(seeds) * len(bits) * len(methods)
+    bar = tqdm(total=total, desc="runs", disable=not progress)
+    for seed in seeds:
+        data = load_dataset(dataset, root=root, seed=seed, **(dataset_options or {}))
+        results["chance"].append(chance_level(data))
+        if any(m in SHALLOW for m in methods):
+            results["shallow_inputs"] = _shallow_inputs(data, seed, init or "pretrained")[0]
+        trained: dict = {}
+        for b in bits:
+            for method in methods:
+                method_config = _config_for(method, config, init, iterations)
+                record, query, database = run_one(
+                    method,
+                    data,
+                    b,
+                    seed=seed,
+                    device=device,
+                    config=method_config,
+                    progress=False,
+                    trained=trained,
+                    shallow_init=init or "pretrained",
+                )
+                results["runs"].append(record)
+                bar.update()
+                if progress:
+                    tqdm.write(_format_row(record))
+                if out is not None and export_codes:
+                    path = Path(out) / "codes" / f"{method}_{b}_seed{seed}.npz"
+                    _write_codes(path, query, database)
+        if out is not None:
+            _write_json(Path(out) / f"splits_seed{seed}.json", data.split_manifest())
+    bar.close()
+    results["summary"] = summarize(results["runs"])
     if out is not None:
         _write_json(Path(out) / "results.json", results)
-        _write_json(Path(out) / "splits.json", data.split_manifest())
     return results
 
 
-def _atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _config_for(method, config, init, iterations) -> TrainConfig | None:
+    if method in SHALLOW:
+        return None
+    chosen = config.get(method) if isinstance(config, dict) else config
+    chosen = chosen or TrainConfig.tuned(method)
+    overrides = {k: v for k, v in (("init", init), ("iterations", iterations)) if v is not None}
+    return replace(chosen, **overrides) if overrides else chosen
+
+
+def _environment() -> dict:
+    import numba
+
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "machine": platform.machine(),
+        "processor": platform.processor() or "unknown",
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+    }
+
+
+def summarize(runs: Sequence[dict]) -> list[dict]:
+    """Mean and sample standard deviation (ddof = 1; 0 for one seed) of every metric per
+    (method, bits), over the seeds, in the order the runs first appear."""
+    groups: dict[tuple, list[dict]] = {}
+    for run in runs:
+        groups.setdefault((run["method"], run["bits"]), []).append(run)
+    summary = []
+    for (method, bits), group in groups.items():
+        row = {"method": method, "bits": bits, "n_seeds": len(group)}
+        for metric in METRICS:
+            values = [r[metric] for r in group if r.get(metric) is not None]
+            if not values:
+                row[f"{metric}_mean"] = row[f"{metric}_sd"] = None
+                continue
+            row[f"{metric}_mean"] = float(np.mean(values))
+            row[f"{metric}_sd"] = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+        summary.append(row)
+    return summary
+
+
+def claim_holds(
+    summary: Sequence[dict], better: str, worse: str, bits: int, metric: str = "map_expected"
+) -> bool:
+    """The suite's criterion for stating "`better` beats `worse`": the mean over seeds is higher
+    by more than the sum of the two standard deviations (gap > sd_better + sd_worse)."""
+    rows = {(r["method"], r["bits"]): r for r in summary}
+    missing = [m for m in (better, worse) if (m, bits) not in rows]
+    if missing:
+        raise KeyError(f"no summary row for {missing} at {bits} bits")
+    a, b = rows[(better, bits)], rows[(worse, bits)]
+    gap = a[f"{metric}_mean"] - b[f"{metric}_mean"]
+    return bool(gap > a[f"{metric}_sd"] + b[f"{metric}_sd"])
 
 
 def _write_json(path: Path, payload: dict) -> None:
-    _atomic_write(path, lambda f: f.write((json.dumps(payload, indent=2) + "\n").encode()))
+    atomic_write(path, lambda f: f.write((json.dumps(payload, indent=2) + "\n").encode()))
 
 
 def _write_codes(path: Path, query, database) -> None:
     arrays = {
         "query_codes": query.codes,
         "db_codes": database.codes,
+        "query_outputs": query.outputs,
+        "db_outputs": database.outputs,
         "query_labels": query.labels.astype(np.uint8),
         "db_labels": database.labels.astype(np.uint8),
     }
-    _atomic_write(path, lambda f: np.savez_compressed(f, **arrays))
+    atomic_write(path, lambda f: np.savez_compressed(f, **arrays))
+
+
+def _mean_sd(row: dict, metric: str, digits: int = 4) -> str:
+    mean = row[f"{metric}_mean"]
+    if mean is None:
+        return "-"
+    if row["n_seeds"] == 1:
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ± {row[f'{metric}_sd']:.{digits}f}"
 
 
 def format_table(results: dict) -> str:
-    """The results as a fixed-width text table (mAP@R, precision within radius 2, QE, seconds)."""
-    runs = results["runs"]
-    topk = runs[0]["topk"] if runs else 0
-    header = f"{'method':<12} {'bits':>4} {f'mAP@{topk}':>9} {'P@r<=2':>7} {'quant.err':>9} {'train s':>8}"
-    lines = [f"dataset: {results['dataset']}  seed: {results['seed']}", header, "-" * len(header)]
-    lines.extend(_format_row(r) for r in runs)
+    """The summary as a fixed-width text table: mean ± sd over the seeds of mAP@R (ties by index
+    and tie-aware), precision within radius 2, quantization error and training seconds."""
+    rows = results["summary"]
+    topk = results["runs"][0]["topk"] if results["runs"] else 0
+    columns = (f"mAP@{topk}", "mAP tie-aware", "P@r<=2", "quant.err")
+    width = 17 if len(results["seeds"]) > 1 else 8
+    header = f"{'method':<12} {'bits':>4} " + " ".join(f"{c:>{width}}" for c in columns)
+    header += f" {'train s':>8}"
+    seeds = " ".join(str(s) for s in results["seeds"])
+    chance = np.mean([c["map_expected"] for c in results["chance"]])
+    lines = [
+        f"dataset: {results['dataset']}  seeds: {seeds}  (mean ± sd over seeds)",
+        f"chance (a constant code): mAP tie-aware {chance:.4f}",
+        header,
+        "-" * len(header),
+    ]
+    for row in rows:
+        cells = [
+            _mean_sd(row, m)
+            for m in ("map", "map_expected", "precision_radius2", "quantization_error")
+        ]
+        line = f"{row['method']:<12} {row['bits']:>4} " + " ".join(f"{c:>{width}}" for c in cells)
+        lines.append(line + f" {row['train_seconds_mean']:>8.1f}")
     return "\n".join(lines)
 
 
 def _format_row(r: dict) -> str:
+    p2 = "-" if r["precision_radius2"] is None else f"{r['precision_radius2']:.4f}"
     return (
-        f"{r['method']:<12} {r['bits']:>4} {r['map']:>9.4f} {r['precision_radius2']:>7.4f} "
-        f"{r['quantization_error']:>9.4f} {r['train_seconds']:>8.1f}"
+        f"seed {r['seed']}  {r['method']:<12} {r['bits']:>3} bits  mAP {r['map']:.4f} "
+        f"(tie-aware {r['map_expected']:.4f})  P@r<=2 {p2}  "
+        f"quant.err {r['quantization_error']:.4f}  {r['train_seconds']:.1f} s"
     )
 
 
@@ -211,47 +414,79 @@ def _parser() -> argparse.ArgumentParser:
         help=f"any of {', '.join(ALL_METHODS)}",
     )
     p.add_argument("--bits", nargs="+", type=int, default=list(DEFAULT_BITS))
-    p.add_argument("--seed", type=int, default=0)
+    seeds = p.add_mutually_exclusive_group()
+    seeds.add_argument("--seeds", nargs="+", type=int, default=list(DEFAULT_SEEDS))
+    seeds.add_argument("--seed", type=int, default=None, help="run this one seed only")
     p.add_argument("--out", default="results")
-    p.add_argument("--export-codes", action="store_true", help="write codes/{method}_{bits}.npz")
+    p.add_argument(
+        "--export-codes", action="store_true", help="write codes/{method}_{bits}_seed{seed}.npz"
+    )
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, ...")
     p.add_argument(
-        "--iterations", type=int, default=None, help="training iterations (default: TrainConfig)"
+        "--iterations", type=int, default=None, help="training iterations (default: tuned)"
     )
-    p.add_argument("--backbone", default="convpool", choices=("convpool", "alexnet", "resnet50"))
     p.add_argument(
-        "--pretrained", action="store_true", help="ImageNet weights for alexnet/resnet50"
+        "--init",
+        default=None,
+        choices=INITS,
+        help="pretrained (default: the embedded classifier pretraining / ImageNet weights) or "
+        "scratch (the labelled from-scratch experiment)",
+    )
+    p.add_argument(
+        "--backbone",
+        default=None,
+        choices=("convpool", "alexnet", "resnet50"),
+        help="default: convpool (embedded solver) or alexnet (paper solver)",
     )
     p.add_argument(
         "--solver",
         default="embedded",
         choices=("embedded", "paper"),
-        help="embedded: Adam defaults for the digit sets; paper: SGD, 10,000 iterations, official beta schedule",
+        help="embedded: the tuned Adam defaults for the digit sets; paper: each paper's official "
+        "SGD solver on an ImageNet-pretrained backbone",
+    )
+    p.add_argument(
+        "--continuous-similarity",
+        action="store_true",
+        help="HashNet's continuous similarity for multi-label data (Caffe continous_similarity)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     return p
 
 
-def _config(args: argparse.Namespace) -> TrainConfig:
-    overrides = {"backbone": args.backbone, "pretrained": args.pretrained}
-    if args.iterations is not None:
-        overrides["iterations"] = args.iterations
-    if args.solver == "paper":
-        return TrainConfig.paper(**overrides)
-    return TrainConfig(**overrides)
+def _configs(args: argparse.Namespace) -> dict[str, TrainConfig]:
+    """One config per deep method from the command line (the paper solver is per method)."""
+    overrides = {"continuous_similarity": args.continuous_similarity}
+    for name in ("init", "iterations"):
+        if getattr(args, name) is not None:
+            overrides[name] = getattr(args, name)
+    configs = {}
+    for method in args.methods:
+        if method not in METHODS:
+            continue
+        if args.solver == "paper":
+            backbone = args.backbone or "alexnet"
+            configs[method] = TrainConfig.paper(method, backbone=backbone, **overrides)
+        else:
+            backbone = args.backbone or "convpool"
+            configs[method] = TrainConfig.tuned(method, backbone=backbone, **overrides)
+    return configs
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    seeds = [args.seed] if args.seed is not None else args.seeds
     try:
+        configs = _configs(args)
         results = run_experiment(
             args.dataset,
             args.methods,
             args.bits,
-            seed=args.seed,
+            seeds=seeds,
             device=args.device,
             root=args.root,
-            config=_config(args),
+            config=configs,
+            init=args.init,
             out=args.out,
             export_codes=args.export_codes,
             progress=not args.quiet,

@@ -6,22 +6,29 @@ Methods (Cao et al., ICCV 2017, Table 3 ablations; Zhu et al., AAAI 2016):
 |---------------|---------------------------------------------|------------------|----------------|
 | "dhn"         | cross-entropy (alpha = dhn_scale) + lambda Q | none             | fixed at 1     |
 | "hashnet"     | weighted maximum likelihood, alpha = 10/K    | |S|/|S1|, |S|/|S0| | continuation |
+| "hashnet-c"   | as "hashnet"; evaluated by ranking on continuous h (see reproduce)         |
 | "hashnet-w"   | maximum likelihood, alpha = 10/K             | none             | continuation   |
 | "hashnet-sgn" | weighted maximum likelihood, alpha = 10/K    | |S|/|S1|, |S|/|S0| | fixed at 1   |
 
-Pairs are all pairs within a mini-batch. The optimiser follows the official solvers: SGD with
-momentum 0.9, weight decay 5e-4, the hash layer at 10x the learning rate, the learning rate halved
-at regular steps. Binarization is a separate step: b = sign(z), with sign(0) = +1.
+Every method starts from the same pretrained trunk (`init="pretrained"`: the embedded classifier
+pretraining of `hashlib_edu.pretraining` for the conv-pool net, ImageNet weights for AlexNet /
+ResNet-50), as in the papers; `init="scratch"` is the labelled from-scratch experiment.
+
+Pairs are all pairs (i, j), i != j, within a mini-batch: the official code pairs two independently
+shuffled batches, so an item is never paired with itself. The embedded defaults use Adam with the
+hash layer at 10x the backbone's learning rate (the papers' rule), the learning rate multiplied by
+`lr_decay` at regular steps; `TrainConfig.paper(method)` is each paper's official SGD solver.
+Binarization is a separate step: b = sign(z), with sign(0) = +1.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
-import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -30,8 +37,15 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 from tqdm.auto import tqdm
 
+from ._io import atomic_write
 from .continuation import BetaSchedule
-from .losses import dhn_loss, hashnet_loss, pairwise_similarity
+from .losses import (
+    continuous_similarity_scale,
+    dhn_loss,
+    distinct_pairs_mask,
+    hashnet_loss,
+    pairwise_similarity,
+)
 from .models import HashingNetwork, build_model, parameter_groups
 
 __all__ = [
@@ -40,6 +54,7 @@ __all__ = [
     "TrainResult",
     "Encoded",
     "train_hashing_model",
+    "minibatches",
     "encode",
     "binarize",
     "resolve_device",
@@ -55,44 +70,59 @@ class Method:
     loss: str
     weighted: bool
     continuation: bool
+    continuous_ranking: bool = False
+
+    def training_key(self) -> tuple[str, bool, bool]:
+        """Methods with the same key train the same model (HashNet and HashNet+C)."""
+        return self.loss, self.weighted, self.continuation
 
 
 METHODS: dict[str, Method] = {
     "dhn": Method(loss="dhn", weighted=False, continuation=False),
     "hashnet": Method(loss="hashnet", weighted=True, continuation=True),
+    "hashnet-c": Method(loss="hashnet", weighted=True, continuation=True, continuous_ranking=True),
     "hashnet-w": Method(loss="hashnet", weighted=False, continuation=True),
     "hashnet-sgn": Method(loss="hashnet", weighted=True, continuation=False),
 }
+
+INITS = ("pretrained", "scratch")
+_TUNED_FILE = Path(__file__).with_name("tuned.json")
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     """Hyperparameters of a run. Defaults suit the embedded digit datasets on a laptop CPU.
 
-    The embedded defaults train the small conv-pool net from scratch with Adam (lr 2e-3, batch
-    128, 600 iterations); the papers fine-tune an ImageNet-pretrained AlexNet with SGD, which is
-    `TrainConfig.paper()`. Batch 128 rather than 64: on digit-pairs (1% similar pairs) a batch of
-    64 holds about 40 similar pairs, too few for 600 iterations to learn from.
+    The embedded defaults fine-tune the pretrained conv-pool trunk (`init="pretrained"`) with Adam,
+    the hash layer at 10x the backbone's learning rate (the papers' rule), batch 128, the
+    learning rate multiplied by `lr_decay` every `lr_halving_every` iterations. Each method's
+    tuned settings (chosen on validation data by `python -m hashlib_edu.tune`) are
+    `TrainConfig.tuned(method)`, which `train_hashing_model` uses when no config is given. The
+    papers' own solvers are `TrainConfig.paper(method)`.
 
     `schedule=None` uses `BetaSchedule.compressed(iterations)`: the official curve squeezed into
-    the run. `lr_halving_every=None` halves the learning rate every iterations // 5 (the official
-    solver halves it every 2,000 of 10,000 iterations).
+    the run. `lr_halving_every=None` steps the learning rate every iterations // 5 (the official
+    HashNet solver halves it every 2,000 of 10,000 iterations). `alpha=None` is HashNet's
+    `alpha_scale * 10 / K`.
     """
 
-    iterations: int = 600
+    iterations: int = 800
     batch_size: int = 128
-    lr: float = 2e-3
+    lr: float = 1e-4
     optimizer: str = "adam"
     momentum: float = 0.9
     weight_decay: float = 5e-4
-    hash_lr_multiplier: float = 1.0
+    hash_lr_multiplier: float = 10.0
     lr_halving_every: int | None = None
+    lr_decay: float = 0.5
     quantization_weight: float = 0.1
     dhn_scale: float = 1.0
     alpha: float | None = None
+    alpha_scale: float = 1.0
+    continuous_similarity: bool = False
     schedule: BetaSchedule | None = None
     backbone: str = "convpool"
-    pretrained: bool = False
+    init: str = "pretrained"
 
     def __post_init__(self) -> None:
         for name in ("iterations", "batch_size"):
@@ -100,25 +130,45 @@ class TrainConfig:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if not self.lr > 0:
             raise ValueError(f"lr must be > 0, got {self.lr}")
+        if not 0 < self.lr_decay <= 1:
+            raise ValueError(f"lr_decay must be in (0, 1], got {self.lr_decay}")
         if self.optimizer not in ("sgd", "adam"):
             raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
 
     @classmethod
-    def paper(cls, backbone: str = "alexnet", lr: float = 3e-4, **overrides) -> TrainConfig:
-        """The official full-scale solver: pretrained backbone, SGD momentum 0.9, weight decay
-        5e-4, batch 64, hash layer lr x10, lr halved every 2,000 of 10,000 iterations and the
-        official beta schedule. lr 3e-4 is the HashNet PyTorch port's ImageNet setting."""
+    def paper(cls, method: str = "hashnet", backbone: str = "alexnet", **overrides) -> TrainConfig:
+        """The official full-scale solver of `method`'s paper, ImageNet-pretrained backbone.
+
+        HashNet (thuml/HashNet): SGD momentum 0.9, weight decay 5e-4, batch 64, hash layer lr
+        x10, lr halved every 2,000 of 10,000 iterations, the official beta schedule; lr 3e-4 is
+        the PyTorch port's ImageNet setting (unverified). DHN (zhuhan1236/dhn-caffe): SGD momentum
+        0.9, weight decay 5e-4, batch 64, base lr 2e-5 multiplied by 0.3 every 500 iterations,
+        hash layer lr x10, lambda 0.1, no continuation (10,000 iterations: unverified).
+        """
+        spec = _check_method(method)
         settings = dict(
             iterations=10_000,
             batch_size=64,
-            lr=lr,
             optimizer="sgd",
             hash_lr_multiplier=10.0,
-            lr_halving_every=2000,
             schedule=BetaSchedule(),
             backbone=backbone,
-            pretrained=True,
+            init="pretrained",
         )
+        if spec.loss == "dhn":
+            settings.update(lr=2e-5, lr_halving_every=500, lr_decay=0.3, quantization_weight=0.1)
+        else:
+            settings.update(lr=3e-4, lr_halving_every=2000, lr_decay=0.5)
+        return cls(**{**settings, **overrides})
+
+    @classmethod
+    def tuned(cls, method: str, **overrides) -> TrainConfig:
+        """The defaults for `method`: the settings `python -m hashlib_edu.tune` chose on
+        validation data (recorded in hashlib_edu/tuned.json), then `overrides`."""
+        _check_method(method)
+        settings = tuned_settings().get(method, {})
         return cls(**{**settings, **overrides})
 
     def beta_schedule(self) -> BetaSchedule:
@@ -128,6 +178,21 @@ class TrainConfig:
 
     def halving_step(self) -> int:
         return self.lr_halving_every or max(1, self.iterations // 5)
+
+    def describe(self) -> dict:
+        """The settings as a JSON-friendly dict (the beta schedule by its parameters)."""
+        out = asdict(replace(self, schedule=None))
+        out["schedule"] = asdict(self.beta_schedule())
+        return out
+
+
+def tuned_settings() -> dict[str, dict]:
+    """Per-method settings chosen by `python -m hashlib_edu.tune` (empty if never tuned)."""
+    if not _TUNED_FILE.is_file():
+        return {}
+    allowed = {f.name for f in fields(TrainConfig)}
+    settings = json.loads(_TUNED_FILE.read_text())["settings"]
+    return {m: {k: v for k, v in s.items() if k in allowed} for m, s in settings.items()}
 
 
 @dataclass
@@ -172,15 +237,30 @@ def _check_method(method: str) -> Method:
     return METHODS[method]
 
 
-def _batches(dataset: Dataset, batch_size: int, generator: torch.Generator) -> Iterator[tuple]:
-    """Endless shuffled mini-batches: by index for in-memory datasets, else through a DataLoader."""
+def minibatches(dataset: Dataset, batch_size: int, generator: torch.Generator) -> Iterator[tuple]:
+    """Endless shuffled mini-batches (images, labels), every batch full (the last partial batch
+    of each pass is dropped): by index for in-memory datasets, else through a DataLoader."""
+    n = len(dataset)
+    if batch_size > n:
+        raise ValueError(
+            f"batch_size {batch_size} exceeds the {n} training items; lower batch_size to at "
+            f"most {n} or use a larger training split"
+        )
     if hasattr(dataset, "images"):
-        n = len(dataset)
-        while True:
-            order = torch.randperm(n, generator=generator)
-            for start in range(0, n - batch_size + 1, batch_size):
-                idx = order[start : start + batch_size]
-                yield dataset.images[idx], dataset.labels[idx]
+        return _tensor_batches(dataset, batch_size, generator)
+    return _loader_batches(dataset, batch_size, generator)
+
+
+def _tensor_batches(dataset, batch_size: int, generator: torch.Generator) -> Iterator[tuple]:
+    n = len(dataset)
+    while True:
+        order = torch.randperm(n, generator=generator)
+        for start in range(0, n - batch_size + 1, batch_size):
+            idx = order[start : start + batch_size]
+            yield dataset.images[idx], dataset.labels[idx]
+
+
+def _loader_batches(dataset, batch_size: int, generator: torch.Generator) -> Iterator[tuple]:
     loader = DataLoader(
         dataset, batch_size=batch_size, shuffle=True, drop_last=True, generator=generator
     )
@@ -192,9 +272,16 @@ def _loss(
     method: Method, config: TrainConfig, h: torch.Tensor, labels: torch.Tensor
 ) -> torch.Tensor:
     similarity = pairwise_similarity(labels, labels)
+    mask = distinct_pairs_mask(len(h), h.device)
     if method.loss == "dhn":
-        return dhn_loss(h, h, similarity, config.quantization_weight, scale=config.dhn_scale)
-    return hashnet_loss(h, h, similarity, alpha=config.alpha, weighted=method.weighted)
+        return dhn_loss(
+            h, h, similarity, config.quantization_weight, scale=config.dhn_scale, mask=mask
+        )
+    alpha = config.alpha if config.alpha is not None else config.alpha_scale * 10.0 / h.shape[1]
+    scale = continuous_similarity_scale(labels, labels) if config.continuous_similarity else None
+    return hashnet_loss(
+        h, h, similarity, alpha=alpha, weighted=method.weighted, mask=mask, pair_scale=scale
+    )
 
 
 def _batch_quantization_error(h: torch.Tensor) -> float:
@@ -213,26 +300,27 @@ def train_hashing_model(
     snapshot_every: int | None = None,
     snapshot_size: int = 1000,
 ) -> TrainResult:
-    """Train `method` ("dhn", "hashnet", "hashnet-w", "hashnet-sgn") for `bits`-bit codes.
+    """Train `method` ("dhn", "hashnet", "hashnet-c", "hashnet-w", "hashnet-sgn") for `bits`-bit codes.
 
-    `data` is a `hashlib_edu.data.HashingData`. With `snapshot_every`, the continuous outputs of the
-    first `snapshot_size` database items, their quantization error and the mAP of the current codes
-    are recorded every `snapshot_every` iterations (for the continuation replay).
+    `data` is a `hashlib_edu.data.HashingData`; `config=None` uses `TrainConfig.tuned(method)`.
+    With `init="pretrained"` the conv-pool trunk starts from `pretraining.pretrained_trunk(data,
+    seed=seed)` (cached on disk; its time is not counted in `train_seconds`). With
+    `snapshot_every`, the continuous outputs of the first `snapshot_size` database items, their
+    quantization error and the mAP of the current codes are recorded every `snapshot_every`
+    iterations (for the continuation replay).
     """
     spec = _check_method(method)
-    config = config or TrainConfig()
-    torch.manual_seed(seed)
+    config = config or TrainConfig.tuned(method)
     device = resolve_device(device)
-    model = build_model(config.backbone, bits, tuple(data.image_shape), config.pretrained).to(
-        device
-    )
+    batches = minibatches(data.train, config.batch_size, torch.Generator().manual_seed(seed))
+    model = _initial_model(config, data, bits, seed, device, progress)
     optimizer = _optimizer(model, config)
-    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, config.halving_step(), gamma=0.5)
+    scheduler = torch.optim.lr_scheduler.StepLR(
+        optimizer, config.halving_step(), gamma=config.lr_decay
+    )
     schedule = config.beta_schedule()
-    generator = torch.Generator().manual_seed(seed)
     result = TrainResult(model, method, bits, config)
-    result.history = {"step": [], "loss": [], "beta": [], "quantization_error": []}
-    batches = _batches(data.train, config.batch_size, generator)
+    result.history = {"step": [], "loss": [], "beta": [], "quantization_error": [], "lr": []}
     start = time.perf_counter()
     for step in tqdm(range(config.iterations), desc=f"{method} {bits} bits", disable=not progress):
         model.train()
@@ -243,9 +331,10 @@ def train_hashing_model(
         loss = _loss(spec, config, h, labels.to(device))
         optimizer.zero_grad()
         loss.backward()
+        lr = optimizer.param_groups[0]["lr"]
         optimizer.step()
         scheduler.step()
-        _record(result.history, step, loss.item(), beta, _batch_quantization_error(h.detach()))
+        _record(result.history, step, loss.item(), beta, _batch_quantization_error(h.detach()), lr)
         if snapshot_every and (step + 1) % snapshot_every == 0:
             result.snapshots.append(_snapshot(model, data, step + 1, snapshot_size))
     if not math.isfinite(result.history["loss"][-1]):
@@ -255,6 +344,24 @@ def train_hashing_model(
     return result
 
 
+def _initial_model(
+    config: TrainConfig, data, bits: int, seed: int, device: torch.device, progress: bool
+) -> HashingNetwork:
+    """The network at iteration 0: the pretrained trunk (or a seeded random one) + a new fch."""
+    pretrained = config.init == "pretrained"
+    trunk = None
+    if pretrained and config.backbone == "convpool":
+        from .pretraining import pretrained_trunk
+
+        trunk = pretrained_trunk(data, seed=seed, device=device, progress=progress)
+    torch.manual_seed(seed)
+    imagenet = pretrained and config.backbone != "convpool"
+    model = build_model(config.backbone, bits, tuple(data.image_shape), imagenet)
+    if trunk is not None:
+        model.backbone.load_state_dict(trunk)
+    return model.to(device)
+
+
 def _optimizer(model: HashingNetwork, config: TrainConfig) -> torch.optim.Optimizer:
     groups = parameter_groups(model, config.lr, config.hash_lr_multiplier)
     if config.optimizer == "adam":
@@ -262,8 +369,10 @@ def _optimizer(model: HashingNetwork, config: TrainConfig) -> torch.optim.Optimi
     return torch.optim.SGD(groups, momentum=config.momentum, weight_decay=config.weight_decay)
 
 
-def _record(history: dict, step: int, loss: float, beta: float, qe: float) -> None:
-    for key, value in zip(("step", "loss", "beta", "quantization_error"), (step, loss, beta, qe)):
+def _record(history: dict, step: int, loss: float, beta: float, qe: float, lr: float) -> None:
+    """One history entry; `lr` is the backbone's learning rate used at this step."""
+    keys = ("step", "loss", "beta", "quantization_error", "lr")
+    for key, value in zip(keys, (step, loss, beta, qe, lr)):
         history[key].append(value)
 
 
@@ -324,15 +433,7 @@ def save_checkpoint(result: TrainResult, path: str | os.PathLike, image_shape) -
         },
         "state_dict": result.model.state_dict(),
     }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            torch.save(payload, handle)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda handle: torch.save(payload, handle))
 
 
 def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu") -> HashingNetwork:

@@ -155,3 +155,59 @@ def test_config_validation():
         TrainConfig(iterations=0)
     with pytest.raises(ValueError, match="optimizer"):
         TrainConfig(optimizer="rmsprop")
+
+
+def test_batch_larger_than_the_training_set_fails_at_once():
+    small = load_dataset("digits", seed=0, n_train=100)
+    with pytest.raises(ValueError, match="batch_size 128 exceeds the 100 training items"):
+        train_hashing_model("hashnet", small, 8, config=TrainConfig(batch_size=128))
+
+
+def test_learning_rate_is_multiplied_by_lr_decay_every_step(digits):
+    config = TrainConfig(iterations=10, lr_halving_every=4, lr_decay=0.3, lr=1e-4)
+    run = train_hashing_model("dhn", digits, 8, config=config, progress=False)
+    expected = [1e-4] * 4 + [3e-5] * 4 + [9e-6] * 2
+    assert run.history["lr"] == pytest.approx(expected)
+
+
+def test_paper_solvers_differ_per_method():
+    dhn, hashnet = TrainConfig.paper("dhn"), TrainConfig.paper("hashnet")
+    assert (dhn.lr, dhn.lr_halving_every, dhn.lr_decay) == (2e-5, 500, 0.3)
+    assert (hashnet.lr, hashnet.lr_halving_every, hashnet.lr_decay) == (3e-4, 2000, 0.5)
+    for config in (dhn, hashnet):
+        assert config.optimizer == "sgd" and config.hash_lr_multiplier == 10.0
+        assert config.backbone == "alexnet" and config.init == "pretrained"
+        assert config.batch_size == 64 and config.iterations == 10_000
+    assert TrainConfig.paper("hashnet", backbone="resnet50").backbone == "resnet50"
+
+
+def test_tuned_defaults_come_from_the_committed_tuning_grid():
+    from hashlib_edu.training import tuned_settings
+    from hashlib_edu.tune import GRID
+
+    settings = tuned_settings()
+    assert set(settings) == {"dhn", "hashnet", "hashnet-c", "hashnet-w", "hashnet-sgn"}
+    for method, chosen in settings.items():
+        grid = GRID["hashnet" if method == "hashnet-c" else method]
+        assert set(chosen) == set(grid)
+        assert all(chosen[name] in values for name, values in grid.items())
+        config = TrainConfig.tuned(method)
+        assert all(getattr(config, name) == value for name, value in chosen.items())
+    assert TrainConfig.tuned("dhn", iterations=7).iterations == 7
+
+
+def test_missing_imagenet_weights_name_the_file_and_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    with pytest.raises(FileNotFoundError, match=r"AlexNet_Weights\.IMAGENET1K_V1.*get_state_dict"):
+        build_model("alexnet", 16, (3, 224, 224), pretrained=True)
+
+
+def test_init_must_be_pretrained_or_scratch():
+    with pytest.raises(ValueError, match="init"):
+        TrainConfig(init="imagenet")
+
+
+def test_hashnet_c_trains_like_hashnet(digits):
+    a = train_hashing_model("hashnet", digits, 8, config=QUICK, seed=0, progress=False)
+    b = train_hashing_model("hashnet-c", digits, 8, config=QUICK, seed=0, progress=False)
+    assert np.array_equal(encode(a.model, digits.query).codes, encode(b.model, digits.query).codes)

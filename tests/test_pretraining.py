@@ -1,0 +1,96 @@
+"""The pretraining stage: seeded, cached atomically, never trusted when corrupt, training split only."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from hashlib_edu.data import load_dataset
+from hashlib_edu.pretraining import PretrainConfig, cache_dir, pretrained_trunk
+from hashlib_edu.training import TrainConfig, encode, train_hashing_model
+
+FAST = PretrainConfig(iterations=20, batch_size=64)
+
+
+@pytest.fixture()
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("HASHLIB_EDU_CACHE", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_dataset("digits", seed=0)
+
+
+def _files(cache):
+    return sorted((cache / "pretrained").iterdir())
+
+
+def test_pretraining_is_cached_atomically_and_reused(cache, digits):
+    first = pretrained_trunk(digits, seed=0, config=FAST)
+    files = _files(cache)
+    assert len(files) == 1 and files[0].suffix == ".pt"  # no temporary file left behind
+    stamp = files[0].stat().st_mtime_ns
+    again = pretrained_trunk(digits, seed=0, config=FAST)
+    assert files[0].stat().st_mtime_ns == stamp  # loaded, not retrained
+    assert all(torch.equal(first[k], again[k]) for k in first)
+    assert cache_dir() == cache
+
+
+def test_seed_and_settings_are_part_of_the_key(cache, digits):
+    a = pretrained_trunk(digits, seed=0, config=FAST)
+    b = pretrained_trunk(digits, seed=1, config=FAST)
+    pretrained_trunk(digits, seed=0, config=PretrainConfig(iterations=21, batch_size=64))
+    assert len(_files(cache)) == 3
+    assert not torch.equal(a["fc.1.weight"], b["fc.1.weight"])
+
+
+def test_a_corrupt_cache_file_is_rebuilt_not_trusted(cache, digits):
+    good = pretrained_trunk(digits, seed=0, config=FAST)
+    (path,) = _files(cache)
+    path.write_bytes(b"truncated")
+    with pytest.warns(RuntimeWarning, match="rebuilt"):
+        rebuilt = pretrained_trunk(digits, seed=0, config=FAST)
+    assert all(torch.equal(good[k], rebuilt[k]) for k in good)  # seeded: the same weights
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pretrained_trunk(digits, seed=0, config=FAST)  # the rebuilt file is valid again
+
+
+def test_a_cache_file_of_other_settings_is_not_trusted(cache, digits):
+    pretrained_trunk(digits, seed=0, config=FAST)
+    (path,) = _files(cache)
+    payload = torch.load(path, weights_only=True)
+    payload["key"] = "something else"
+    torch.save(payload, path)
+    with pytest.warns(RuntimeWarning, match="key differs"):
+        pretrained_trunk(digits, seed=0, config=FAST)
+
+
+def test_pretraining_sees_only_the_training_split(cache, digits, monkeypatch):
+    seen = []
+    import hashlib_edu.training as training
+
+    original = training.minibatches
+
+    def spy(dataset, batch_size, generator):
+        seen.append(dataset)
+        return original(dataset, batch_size, generator)
+
+    monkeypatch.setattr(training, "minibatches", spy)
+    pretrained_trunk(digits, seed=0, config=FAST)
+    assert seen == [digits.train]
+
+
+def test_pretrained_start_gives_many_distinct_codes_on_digit_pairs(cache):
+    from hashlib_edu.metrics import mean_average_precision
+
+    data = load_dataset("digit-pairs", seed=0)
+    config = TrainConfig.tuned("dhn", iterations=200)
+    run = train_hashing_model("dhn", data, 16, config=config, seed=0, progress=False)
+    q, d = encode(run.model, data.query), encode(run.model, data.database)
+    assert len(np.unique(d.codes, axis=0)) > 100  # not one shared point
+    score = mean_average_precision(q.codes, d.codes, q.labels, d.labels, 1000, ties="expected")
+    assert score > 5 * 0.0164  # chance (a constant code) is 0.0164
