@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run lab test bench lint clean
+.PHONY: run sweep tune lab test bench lint clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,14 +14,26 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
+# the reference run (three seeds, every method, 16-64 bits); writes results/results.json
 run: $(STAMP)
-	$(BIN)/python -m hashlib_edu.reproduce
+	$(BIN)/python -m hashlib_edu.reproduce --export-codes --conventions
+
+# the imbalance x training-length sweep of notebook 02; writes results/sweep.json
+sweep: $(STAMP)
+	$(BIN)/python -m hashlib_edu.sweep
+
+# choose the per-method defaults on validation data; writes hashlib_edu/tuned.json
+tune: $(STAMP)
+	$(BIN)/python -m hashlib_edu.tune --write
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
+# unit tests + nbval with the machine's default threads, then nbval again with one thread (a cheap
+# stand-in for "another machine": floating point differs between thread counts)
 test: $(STAMP)
 	$(BIN)/python -m pytest --nbval tests notebooks
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest --nbval notebooks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
@@ -30,4 +42,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check hashlib_edu tests benchmarks notebooks
 
 clean:
-	rm -rf $(VENV) results .pytest_cache
+	rm -rf $(VENV) results/codes results/splits_seed*.json .pytest_cache

@@ -16,6 +16,10 @@ Datasets (``KNOWN_DATASETS``):
     Two-digit numbers 00-99: two real digit images side by side, 1x8x16, 100 single-label classes,
     ~1% similar pairs -- the offline analogue of ImageNet-100's imbalance (|S_0| >> |S_1|).
     Train 5,000 / query 500 / database 5,000 (50 / 5 / 50 per class), R = 1000.
+``"digit-triples"``
+    Three-digit numbers 000-999: three real digit images side by side, 1x8x24, 1,000 single-label
+    classes, ~0.1% similar pairs -- a rarer variant for the imbalance sweep. Train 5,000 / query
+    1,000 / database 5,000 (5 / 1 / 5 per class), R = 1000.
 ``"digit-sets"``
     Multi-label: two or three distinct real digits in three slots of a 1x8x24 image (an unused
     slot is black); label = which digits appear (multi-hot over 10). Similar = share a digit, the
@@ -30,7 +34,7 @@ Datasets (``KNOWN_DATASETS``):
     ``database.txt`` under ``root``; one line per image, ``path 0 1 0 ...``. NUS-WIDE, MS-COCO and
     ImageNet-100 lists work unchanged; pass the protocol's ``topk`` (1000 / 5000).
 
-Composed datasets (``digit-pairs``, ``digit-sets``) never reuse a training digit in a test image:
+Composed datasets (``digit-pairs``, ``digit-triples``, ``digit-sets``) never reuse a training digit in a test image:
 the 1,797 source digits are first split (stratified, seeded) into a training pool and a held-out
 pool; training images are composed from the training pool only, query and database images from the
 held-out pool only, and no composed image (same source indices in the same slots) is both a query
@@ -65,7 +69,7 @@ __all__ = [
     "load_dataset",
 ]
 
-KNOWN_DATASETS = ("digits", "digit-pairs", "digit-sets", "cifar10", "list")
+KNOWN_DATASETS = ("digits", "digit-pairs", "digit-triples", "digit-sets", "cifar10", "list")
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -666,6 +670,62 @@ def _composed_indices(
     }
 
 
+# ----- digit-triples ------------------------------------------------------------------------
+
+
+def _sample_triples(
+    by_digit: list[np.ndarray], counts: tuple[int, ...], rng: np.random.Generator
+) -> list[np.ndarray]:
+    """For each class 100a + 10b + c, distinct (a, b, c) source triples, one block per count;
+    blocks are disjoint (consecutive slices of one draw without replacement)."""
+    blocks: list[list[np.ndarray]] = [[] for _ in counts]
+    for number in range(1000):
+        slots = [by_digit[d] for d in (number // 100, number // 10 % 10, number % 10)]
+        sizes = [len(s) for s in slots]
+        flat = rng.choice(int(np.prod(sizes)), size=sum(counts), replace=False)
+        picks = np.unravel_index(flat, sizes)
+        rows = np.stack([s[i] for s, i in zip(slots, picks, strict=True)], axis=1)
+        start = 0
+        for block, count in zip(blocks, counts, strict=True):
+            block.append(rows[start : start + count])
+            start += count
+    return [np.concatenate(block) for block in blocks]
+
+
+def _triple_split(sources: np.ndarray) -> TensorImageDataset:
+    _, targets = _digits_source()
+    classes = 100 * targets[sources[:, 0]] + 10 * targets[sources[:, 1]] + targets[sources[:, 2]]
+    return TensorImageDataset(_compose(sources), _one_hot(classes, 1000), sources=sources)
+
+
+def _load_digit_triples(seed: int, options: dict[str, Any]) -> HashingData:
+    defaults = {**_composed_defaults(), "n_query": 1000}
+    opts = _resolve_options("digit-triples", defaults, options)
+    n_train, n_query, n_database, heldout, topk = _check_composed(opts)
+    per_train = _per_class(n_train, 1000, "n_train")
+    per_query = _per_class(n_query, 1000, "n_query")
+    per_db = _per_class(n_database, 1000, "n_database")
+    train_pool, heldout_pool = _source_pools(seed, heldout)
+    (train,) = _sample_triples(_by_digit(train_pool), (per_train,), _rng(seed, _STAGE_TRAIN))
+    query, database = _sample_triples(
+        _by_digit(heldout_pool), (per_query, per_db), _rng(seed, _STAGE_QUERY)
+    )
+    train, query, database = _shuffled(seed, train, query, database)
+    return HashingData(
+        name="digit-triples",
+        seed=seed,
+        train=_triple_split(train),
+        query=_triple_split(query),
+        database=_triple_split(database),
+        num_classes=1000,
+        topk=topk,
+        image_shape=(1, 8, 24),
+        indices=_composed_indices(train_pool, heldout_pool, train, query, database),
+        class_names=[f"{n:03d}" for n in range(1000)],
+        options=opts,
+    )
+
+
 # ----- digit-sets ---------------------------------------------------------------------------
 
 
@@ -964,6 +1024,7 @@ def _file_sha256(path: Path) -> str:
 _EMBEDDED: dict[str, Callable[[int, dict[str, Any]], HashingData]] = {
     "digits": _load_digits_dataset,
     "digit-pairs": _load_digit_pairs,
+    "digit-triples": _load_digit_triples,
     "digit-sets": _load_digit_sets,
 }
 
@@ -982,6 +1043,7 @@ def load_dataset(
     - digit-pairs / digit-sets: ``n_train=5000``, ``n_query=500``, ``n_database=5000`` (multiples of
       100 for digit-pairs), ``heldout_fraction=0.5`` (share of source digits held out of
       training), ``topk=1000``.
+    - digit-triples: as digit-pairs, with ``n_query=1000`` and multiples of 1000.
     - cifar10: ``n_query_per_class=100``, ``n_train_per_class=500``, ``train_in_database=False``,
       ``download=False``, ``normalize=False`` (ImageNet mean/std), ``resize=None`` (e.g. 224 for
       AlexNet), ``topk=None``.

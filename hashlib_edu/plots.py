@@ -31,6 +31,9 @@ from hashlib_edu.continuation import BetaSchedule, scaled_tanh_grad
 
 __all__ = [
     "PALETTE",
+    "METHOD_STYLES",
+    "method_style",
+    "plot_imbalance_sweep",
     "RELEVANT_COLOR",
     "IRRELEVANT_COLOR",
     "set_style",
@@ -49,6 +52,23 @@ __all__ = [
 
 #: The one palette of the suite (seaborn "colorblind").
 PALETTE: list[tuple[float, float, float]] = sns.color_palette("colorblind")
+#: One fixed colour and marker per method, in every figure of the suite.
+METHOD_STYLES: dict[str, dict[str, Any]] = {
+    "hashnet": {"color": PALETTE[3], "marker": "o"},
+    "hashnet-c": {"color": PALETTE[4], "marker": "D"},
+    "hashnet-w": {"color": PALETTE[2], "marker": "^"},
+    "hashnet-sgn": {"color": PALETTE[1], "marker": "v"},
+    "dhn": {"color": PALETTE[0], "marker": "s"},
+    "itq": {"color": PALETTE[9], "marker": "P"},
+    "lsh": {"color": PALETTE[7], "marker": "X"},
+}
+
+
+def method_style(method: str) -> dict[str, Any]:
+    """Colour and marker of `method` (METHOD_STYLES); unknown names get a neutral grey circle."""
+    return METHOD_STYLES.get(method, {"color": "0.4", "marker": "o"})
+
+
 RELEVANT_COLOR = "#2ca02c"  # green frame: retrieved item shares a label with the query
 IRRELEVANT_COLOR = "#d62728"  # red frame: it does not
 SIGN_COLOR = "0.15"  # sign(z), the target of the continuation
@@ -477,39 +497,62 @@ def plot_pr_curves(
 
 @_styled
 def plot_map_vs_bits(
-    results: Sequence[Mapping[str, Any]], ax: Axes | None = None, title: str | None = None
+    results: Sequence[Mapping[str, Any]],
+    ax: Axes | None = None,
+    title: str | None = None,
+    metric: str = "map",
 ) -> Figure:
-    """mAP against code length, one line per method: ``[{"method", "bits", "map"}, ...]``."""
+    """mAP against code length, one line per method, markers on the computed lengths only.
+
+    ``results`` are run rows ``[{"method", "bits", "map"}, ...]`` or summary rows with
+    ``"<metric>_mean"`` and ``"<metric>_sd"`` (drawn as mean ± sd error bars). Each method has its
+    fixed colour and marker (`METHOD_STYLES`).
+    """
     if isinstance(results, Mapping) or not isinstance(results, Sequence) or not results:
         raise ValueError("results must be a non-empty list of dicts with 'method', 'bits', 'map'")
     _check_ax(ax)
-    by_method: dict[str, list[tuple[int, float]]] = {}
+    by_method: dict[str, list[tuple[int, float, float]]] = {}
     for i, row in enumerate(results):
         if not isinstance(row, Mapping):
             raise TypeError(f"results[{i}] must be a dict, got {type(row).__name__}")
-        missing = [key for key in ("method", "bits", "map") if key not in row]
+        key = f"{metric}_mean" if f"{metric}_mean" in row else metric
+        missing = [k for k in ("method", "bits", key) if k not in row]
         if missing:
-            raise ValueError(f"results[{i}] lacks keys {missing}; each needs method, bits, map")
-        bits, value = row["bits"], float(row["map"])
+            raise ValueError(
+                f"results[{i}] lacks keys {missing}; each needs method, bits, {metric}"
+            )
+        bits, value = row["bits"], float(row[key])
+        spread = float(row.get(f"{metric}_sd") or 0.0)
         if isinstance(bits, bool) or not isinstance(bits, int | np.integer) or bits < 1:
             raise ValueError(f"results[{i}]['bits'] must be a positive integer, got {bits!r}")
         if not 0 <= value <= 1:
-            raise ValueError(f"results[{i}]['map'] must lie in [0, 1], got {value}")
-        by_method.setdefault(str(row["method"]), []).append((int(bits), value))
+            raise ValueError(f"results[{i}]['{key}'] must lie in [0, 1], got {value}")
+        by_method.setdefault(str(row["method"]), []).append((int(bits), value, spread))
     if ax is None:
         fig, ax = _new_figure(1, 1, (6.0, 4.4))
     fig = ax.figure
     all_bits: set[int] = set()
     for method, points in by_method.items():
         points.sort()
-        bits = [b for b, _ in points]
+        bits = [b for b, _, _ in points]
         if len(set(bits)) != len(bits):
             raise ValueError(f"method {method!r} has several results for the same bits {bits}")
         all_bits.update(bits)
-        ax.plot(bits, [v for _, v in points], "-o", lw=2, ms=6, label=method)
+        values, spreads = [v for _, v, _ in points], [e for _, _, e in points]
+        style = method_style(method)
+        ax.errorbar(
+            bits,
+            values,
+            yerr=spreads if any(spreads) else None,
+            lw=2,
+            ms=7,
+            capsize=3,
+            label=method,
+            **style,
+        )
     ax.set_xticks(sorted(all_bits))
     ax.set_xlabel("code length K (bits)")
-    ax.set_ylabel("mAP")
+    ax.set_ylabel("mAP" if metric == "map" else metric.replace("_", " "))
     ax.set_title(title if title is not None else "mAP vs code length")
     ax.legend(loc="best", fontsize="small")
     return fig
@@ -698,3 +741,62 @@ def plot_mih_probes(
 
 
 __all__.append("plot_mih_probes")
+
+
+@_styled
+def plot_imbalance_sweep(rows: Sequence[Mapping[str, Any]], ax: Any = None) -> Figure:
+    """What HashNet's two ideas buy as similar pairs get rarer and training gets longer.
+
+    ``rows`` are summary rows of `hashlib_edu.sweep` (``dataset``, ``similar_fraction``,
+    ``iterations``, ``method``, ``map_expected_mean``, ``map_expected_sd``). Left: the tie-aware
+    mAP gap HashNet − HashNet-W (the weights |S|/|S1|, |S|/|S0|); right: HashNet − HashNet-sgn
+    (continuation); one line per training length, x = share of similar pairs (log scale), error
+    bars sqrt(sd_a^2 + sd_b^2) over the seeds.
+    """
+    if not rows:
+        raise ValueError("rows must be a non-empty list of sweep summary rows")
+    table = {(r["dataset"], r["iterations"], r["method"]): r for r in rows}
+    if ax is None:
+        fig, axes = _new_figure(1, 2, (11.5, 4.2), sharey=True)
+    else:
+        axes = list(ax)
+        fig = axes[0].figure
+    lengths = sorted({r["iterations"] for r in rows})
+    datasets = sorted({(r["similar_fraction"], r["dataset"]) for r in rows})
+    for panel, (other, what) in zip(
+        axes, (("hashnet-w", "weighting"), ("hashnet-sgn", "continuation"))
+    ):
+        for n, iterations in enumerate(lengths):
+            x, gap, err = [], [], []
+            for fraction, name in datasets:
+                a, b = (
+                    table.get((name, iterations, "hashnet")),
+                    table.get((name, iterations, other)),
+                )
+                if a is None or b is None:
+                    continue
+                x.append(fraction)
+                gap.append(a["map_expected_mean"] - b["map_expected_mean"])
+                err.append(float(np.hypot(a["map_expected_sd"], b["map_expected_sd"])))
+            panel.errorbar(
+                x,
+                gap,
+                yerr=err,
+                marker="os^"[n % 3],
+                lw=2,
+                ms=7,
+                capsize=3,
+                color=PALETTE[n],
+                label=f"{iterations} iterations",
+            )
+        panel.axhline(0.0, color="0.3", lw=1)
+        panel.set_xscale("log")
+        panel.set_xticks(
+            [f for f, _ in datasets], [f"{name}\n{100 * f:.1f}%" for f, name in datasets]
+        )
+        panel.minorticks_off()
+        panel.set_xlabel("dataset and share of similar pairs (log scale)")
+        panel.set_title(f"what {what} buys: HashNet − {other.replace('hashnet', 'HashNet')}")
+    axes[0].set_ylabel("mAP gap (tie-aware)")
+    axes[0].legend(loc="best", fontsize="small")
+    return fig

@@ -4,6 +4,8 @@
         --methods dhn hashnet hashnet-c hashnet-w hashnet-sgn itq lsh --bits 16 32 48 64 \
         --seeds 0 1 2 --out results [--init pretrained|scratch] [--export-codes] [--conventions]
 
+(every option above is a default except the bracketed ones)
+
 writes `results/results.json`: {"dataset", "seeds", "settings", "environment", "chance",
 "runs": [{"method", "bits", "seed", "map", "map_expected", "topk", "precision_radius2",
 "quantization_error", "train_seconds"}], "summary": [{"method", "bits", "n_seeds", "<metric>_mean",
@@ -38,6 +40,7 @@ from ._io import atomic_write
 from .baselines import ITQ, LSH
 from .data import load_dataset
 from .metrics import (
+    map_conventions,
     mean_average_precision,
     mean_average_precision_continuous,
     precision_at_radius,
@@ -53,6 +56,8 @@ __all__ = [
     "evaluate_codes",
     "summarize",
     "claim_holds",
+    "PAPER_CLAIMS",
+    "claims_table",
     "format_table",
     "main",
 ]
@@ -167,13 +172,16 @@ def run_one(
     progress: bool = False,
     trained: dict | None = None,
     shallow_init: str = "pretrained",
+    conventions: bool = False,
 ) -> tuple[dict, Encoded, Encoded]:
     """Train (or fit) one method at one code length; returns (run record, query, database encodings).
 
     `config=None` uses the method's tuned defaults (`TrainConfig.tuned`). `trained`, a dict kept
     across calls, lets methods that train the same model (HashNet and HashNet+C) train it once.
     ITQ and LSH hash the pretrained trunk's features (`shallow_init="pretrained"`, embedded data)
-    or the pixels (`"scratch"`, or file-backed data).
+    or the pixels (`"scratch"`, or file-backed data). `conventions` adds
+    `record["conventions"]`: the mAP of the same codes under each published convention
+    (`metrics.map_conventions`; null for HashNet+C, which ranks continuous outputs).
     """
     if method in SHALLOW:
         query, database, seconds = _run_shallow(method, data, bits, seed, shallow_init)
@@ -191,7 +199,15 @@ def run_one(
     record.update(evaluate_codes(query, database, data.topk, continuous))
     record["quantization_error"] = float(quantization_error(database.outputs))
     record["train_seconds"] = round(float(seconds), 3)
+    if conventions:
+        record["conventions"] = None if continuous else _conventions(query, database, data.topk)
     return record, query, database
+
+
+def _conventions(query, database, topk: int | None) -> dict:
+    topk = None if topk is None else min(topk, len(database.codes))
+    values = map_conventions(query.codes, database.codes, query.labels, database.labels, topk)
+    return {name: (None if np.isnan(v) else float(v)) for name, v in values.items()}
 
 
 def _check_choices(methods: Sequence[str], bits: Sequence[int], seeds: Sequence[int]) -> None:
@@ -220,17 +236,21 @@ def run_experiment(
     iterations: int | None = None,
     out: str | os.PathLike | None = None,
     export_codes: bool = False,
+    conventions: bool = False,
     progress: bool = True,
     dataset_options: dict | None = None,
+    command: str | None = None,
 ) -> dict:
     """Every (seed, bits, method) run on one dataset, with a per-(method, bits) summary.
 
     `config=None` gives each method its tuned defaults; a dict gives one config per method; `init`
     and `iterations` override them.
-    Writes results.json, splits_seed{seed}.json (and codes) under `out` if given.
+    Writes results.json, splits_seed{seed}.json (and codes) under `out` if given; `command` is
+    recorded in results.json (the CLI passes its own command line).
     """
     _check_choices(methods, bits, seeds)
     results = {
+        "command": command,
         "dataset": dataset,
         "seeds": [int(s) for s in seeds],
         "settings": {
@@ -261,6 +281,7 @@ def run_experiment(
                     progress=False,
                     trained=trained,
                     shallow_init=init or "pretrained",
+                    conventions=conventions,
                 )
                 results["runs"].append(record)
                 bar.update()
@@ -334,6 +355,40 @@ def claim_holds(
     a, b = rows[(better, bits)], rows[(worse, bits)]
     gap = a[f"{metric}_mean"] - b[f"{metric}_mean"]
     return bool(gap > a[f"{metric}_sd"] + b[f"{metric}_sd"])
+
+
+#: The papers' orderings the suite checks: (better, worse, what the paper says).
+PAPER_CLAIMS = (
+    ("hashnet", "dhn", "HashNet beats DHN"),
+    ("hashnet", "itq", "HashNet beats ITQ"),
+    ("hashnet", "lsh", "HashNet beats LSH"),
+    ("hashnet", "hashnet-w", "the weights help (HashNet > HashNet-W)"),
+    ("hashnet", "hashnet-sgn", "continuation helps (HashNet > HashNet-sgn)"),
+    ("hashnet-c", "hashnet", "binarization costs mAP (HashNet+C > HashNet)"),
+)
+
+
+def claims_table(summary: Sequence[dict], claims=PAPER_CLAIMS, metric: str = "map_expected") -> str:
+    """A markdown table: for each claim and code length, "holds" (`claim_holds`), "reversed"
+    (the opposite holds) or "not shown" (the seeds cannot tell); claims whose methods are not in
+    the summary are left out."""
+    present = {r["method"] for r in summary}
+    bits = sorted({r["bits"] for r in summary})
+    lines = ["| claim | " + " | ".join(f"{b} bits" for b in bits) + " |"]
+    lines.append("|---|" + "---|" * len(bits))
+    for better, worse, text in claims:
+        if better not in present or worse not in present:
+            continue
+        cells = []
+        for b in bits:
+            if claim_holds(summary, better, worse, b, metric):
+                cells.append("holds")
+            elif claim_holds(summary, worse, better, b, metric):
+                cells.append("reversed")
+            else:
+                cells.append("not shown")
+        lines.append(f"| {text} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def _write_json(path: Path, payload: dict) -> None:
@@ -450,7 +505,18 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="HashNet's continuous similarity for multi-label data (Caffe continous_similarity)",
     )
+    p.add_argument(
+        "--conventions",
+        action="store_true",
+        help="add each run's mAP under every published convention (metrics.map_conventions)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument(
+        "--show",
+        metavar="RESULTS_JSON",
+        default=None,
+        help="print the table and the claims of an existing results.json; train nothing",
+    )
     return p
 
 
@@ -475,6 +541,10 @@ def _configs(args: argparse.Namespace) -> dict[str, TrainConfig]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.show is not None:
+        results = json.loads(Path(args.show).read_text())
+        print(format_table(results) + "\n\n" + claims_table(results["summary"]))
+        return 0
     seeds = [args.seed] if args.seed is not None else args.seeds
     try:
         configs = _configs(args)
@@ -489,12 +559,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             init=args.init,
             out=args.out,
             export_codes=args.export_codes,
+            conventions=args.conventions,
             progress=not args.quiet,
+            command=" ".join(
+                ["python -m hashlib_edu.reproduce", *(sys.argv[1:] if argv is None else argv)]
+            ),
         )
     except (ValueError, FileNotFoundError, RuntimeError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(format_table(results))
+    print(format_table(results) + "\n\n" + claims_table(results["summary"]))
     print(f"\nwrote {Path(args.out) / 'results.json'}")
     return 0
 

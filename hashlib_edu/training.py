@@ -306,14 +306,22 @@ def train_hashing_model(
     With `init="pretrained"` the conv-pool trunk starts from `pretraining.pretrained_trunk(data,
     seed=seed)` (cached on disk; its time is not counted in `train_seconds`). With
     `snapshot_every`, the continuous outputs of the first `snapshot_size` database items, their
-    quantization error and the mAP of the current codes are recorded every `snapshot_every`
-    iterations (for the continuation replay).
+    quantization error and the mAP of the current codes are recorded at step 0 and every
+    `snapshot_every` iterations (for the continuation replay).
     """
     spec = _check_method(method)
     config = config or TrainConfig.tuned(method)
     device = resolve_device(device)
+    # both checks fail fast: missing ImageNet weights before anything runs, a batch larger than
+    # the training set before the (seconds-long) embedded pretraining
+    model = (
+        None
+        if config.backbone == "convpool"
+        else _initial_model(config, data, bits, seed, device, progress)
+    )
     batches = minibatches(data.train, config.batch_size, torch.Generator().manual_seed(seed))
-    model = _initial_model(config, data, bits, seed, device, progress)
+    if model is None:
+        model = _initial_model(config, data, bits, seed, device, progress)
     optimizer = _optimizer(model, config)
     scheduler = torch.optim.lr_scheduler.StepLR(
         optimizer, config.halving_step(), gamma=config.lr_decay
@@ -321,6 +329,8 @@ def train_hashing_model(
     schedule = config.beta_schedule()
     result = TrainResult(model, method, bits, config)
     result.history = {"step": [], "loss": [], "beta": [], "quantization_error": [], "lr": []}
+    if snapshot_every:
+        result.snapshots.append(_snapshot(model, data, 0, snapshot_size))
     start = time.perf_counter()
     for step in tqdm(range(config.iterations), desc=f"{method} {bits} bits", disable=not progress):
         model.train()

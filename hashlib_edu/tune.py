@@ -10,11 +10,12 @@ method gets a grid of the same size: the learning rate x one method-specific set
 | method                     | learning rate          | second setting                                    |
 |----------------------------|------------------------|---------------------------------------------------|
 | dhn                        | 3e-5, 1e-4, 3e-4       | lambda (quantization weight) 0, 0.1, 1, 10 (DHN cross-validates lambda) |
-| hashnet, hashnet-w, -sgn   | 3e-5, 1e-4, 3e-4       | alpha scale 0.25, 0.5, 1, 2 (alpha = scale * 10 / K) |
+| hashnet, hashnet-w, -sgn   | 3e-5, 1e-4, 3e-4       | alpha scale 1/8, 1/4, 1/2, 1 (alpha = scale * 10 / K) |
 
 and keeps the setting with the best validation mAP (tie-aware, `ties="expected"`, so that the
 validation database's order cannot matter), averaged over the code lengths given. `--write` stores
-the choice and the whole grid in hashlib_edu/tuned.json, which `TrainConfig.tuned(method)` reads:
+the choice and the whole grid of the tuned methods in hashlib_edu/tuned.json (other methods'
+entries are kept, with the command that chose them), which `TrainConfig.tuned(method)` reads:
 those are the package defaults. HashNet+C uses HashNet's model, hence HashNet's settings.
 """
 
@@ -40,7 +41,7 @@ from .training import TrainConfig, encode, train_hashing_model
 __all__ = ["GRID", "validation_data", "tune", "main"]
 
 LEARNING_RATES = (3e-5, 1e-4, 3e-4)
-ALPHA_SCALES = (0.25, 0.5, 1.0, 2.0)
+ALPHA_SCALES = (0.125, 0.25, 0.5, 1.0)
 GRID: dict[str, dict[str, tuple]] = {
     "dhn": {"lr": LEARNING_RATES, "quantization_weight": (0.0, 0.1, 1.0, 10.0)},
     "hashnet": {"lr": LEARNING_RATES, "alpha_scale": ALPHA_SCALES},
@@ -138,22 +139,38 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     outcome = tune(args.dataset, args.methods, args.bits, seed=args.seed)
-    record = {
-        "command": "python -m hashlib_edu.tune " + " ".join(sys.argv[1:] if argv is None else argv),
+    command = "python -m hashlib_edu.tune " + " ".join(sys.argv[1:] if argv is None else argv)
+    print(json.dumps(outcome["settings"], indent=2))
+    if args.write:
+        record = merge_record(_read_record(), outcome, command, args)
+        text = json.dumps(record, indent=2) + "\n"
+        atomic_write(TUNED_FILE, lambda handle: handle.write(text.encode()))
+        print(f"wrote {TUNED_FILE}")
+    return 0
+
+
+def _read_record() -> dict:
+    return json.loads(TUNED_FILE.read_text()) if TUNED_FILE.is_file() else {}
+
+
+def merge_record(old: dict, outcome: dict, command: str, args: argparse.Namespace) -> dict:
+    """tuned.json with the newly tuned methods replaced and the others kept as they were."""
+    tuned = set(outcome["settings"])
+    settings = {m: s for m, s in old.get("settings", {}).items() if m not in tuned}
+    grid = [row for row in old.get("grid", []) if row["method"] not in tuned]
+    commands = [c for c in old.get("commands", []) if not tuned >= set(c["methods"])]
+    commands.append({"command": command, "methods": sorted(tuned)})
+    return {
         "dataset": args.dataset,
         "bits": args.bits,
         "seed": args.seed,
         "criterion": "validation mAP (tie-aware), mean over the code lengths",
         "machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads",
         "torch": torch.__version__,
-        **outcome,
+        "commands": commands,
+        "settings": {**settings, **outcome["settings"]},
+        "grid": grid + outcome["grid"],
     }
-    print(json.dumps(record["settings"], indent=2))
-    if args.write:
-        text = json.dumps(record, indent=2) + "\n"
-        atomic_write(TUNED_FILE, lambda handle: handle.write(text.encode()))
-        print(f"wrote {TUNED_FILE}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -202,9 +202,11 @@ def test_digit_sets_sampler_avoids_forbidden_and_duplicates_in_a_tiny_pool() -> 
 # ---------------------------------------------------------------------------------- determinism
 
 
-@pytest.mark.parametrize("name", ["digits", "digit-pairs", "digit-sets"])
+@pytest.mark.parametrize("name", ["digits", "digit-pairs", "digit-triples", "digit-sets"])
 def test_same_seed_same_data_other_seed_other_splits(name: str) -> None:
     small = {} if name == "digits" else {"n_train": 300, "n_query": 100, "n_database": 300}
+    if name == "digit-triples":
+        small = {"n_train": 1000, "n_query": 1000, "n_database": 1000}
     a, b = load_dataset(name, seed=3, **small), load_dataset(name, seed=3, **small)
     c = load_dataset(name, seed=4, **small)
     for split in ("train", "query", "database"):
@@ -456,3 +458,43 @@ def test_option_validation(name: str, options: dict, error: type, message: str) 
 def test_name_must_be_a_string() -> None:
     with pytest.raises(TypeError, match="name must be a string"):
         load_dataset(3)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------- tie-neutral order
+
+
+@pytest.mark.parametrize("name", ["digits", "digit-pairs", "digit-triples", "digit-sets"])
+def test_embedded_splits_are_not_grouped_by_class(name: str) -> None:
+    from hashlib_edu.metrics import mean_average_precision
+
+    data = load_dataset(name, seed=0)
+    for split in (data.train, data.query, data.database):
+        labels = split.labels.numpy()
+        adjacent_similar = ((labels[1:] * labels[:-1]).sum(1) > 0).mean()
+        assert adjacent_similar < data.similar_fraction() + 0.05  # a random order, not class blocks
+    q = np.ones((len(data.query), 8), dtype=np.int8)
+    db = np.ones((len(data.database), 8), dtype=np.int8)
+    args = (q, db, data.query.labels, data.database.labels, data.topk)
+    by_index = mean_average_precision(*args)
+    tie_aware = mean_average_precision(*args, ties="expected")
+    # a constant code scores chance (the tie-aware value) with index ties: within 0.003 on the
+    # single-label sets; digit-sets' 54% similar pairs make one random order noisier (0.0032)
+    assert abs(by_index - tie_aware) < (0.005 if data.multi_label else 0.003)
+
+
+def test_digit_triples_protocol() -> None:
+    from hashlib_edu.data import _digits_source
+
+    data = load_dataset("digit-triples", seed=0)
+    assert (len(data.train), len(data.query), len(data.database)) == (5000, 1000, 5000)
+    assert data.num_classes == 1000 and data.image_shape == (1, 8, 24) and data.topk == 1000
+    assert 0.0005 < data.similar_fraction() < 0.002
+    _, targets = _digits_source()
+    src = data.query.sources
+    number = 100 * targets[src[:, 0]] + 10 * targets[src[:, 1]] + targets[src[:, 2]]
+    assert np.array_equal(data.query.labels.numpy().argmax(1), number)
+    held = set(data.indices["heldout_pool"].tolist())
+    assert set(data.train.sources.ravel().tolist()).isdisjoint(held)
+    assert set(src.ravel().tolist()) <= held
+    keys = lambda s: set(map(tuple, s.tolist()))  # noqa: E731
+    assert keys(src).isdisjoint(keys(data.database.sources))

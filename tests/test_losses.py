@@ -132,3 +132,50 @@ def test_shape_errors_name_the_fix():
         hashnet_loss(torch.zeros(3, 4), torch.zeros(3, 4), torch.zeros(3, 3), reduction="avg")
     with pytest.raises(ValueError, match="quantization_weight"):
         dhn_loss(torch.zeros(3, 4), torch.zeros(3, 4), torch.zeros(3, 3), quantization_weight=-1)
+
+
+def test_mask_keeps_only_the_chosen_pairs_and_weights_count_them(batch):
+    from hashlib_edu.losses import distinct_pairs_mask
+
+    h = batch[0]
+    labels = torch.tensor([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1], [0, 0, 1]])
+    s = pairwise_similarity(labels, labels).double()
+    mask = distinct_pairs_mask(5)
+    assert mask.sum() == 20 and not mask.diagonal().any()
+    w = similarity_weights(s, mask)
+    n_similar = float(s[mask].sum())  # self-pairs (always similar) are not counted
+    assert float(w[s > 0][0]) == pytest.approx(20 / n_similar)
+    assert float(w[s == 0][0]) == pytest.approx(20 / (20 - n_similar))
+    literal = literal_pairwise(h, h, s, 10 / 6, w.tolist()) - sum(
+        float(w[i, i])
+        * (math.log(1 + math.exp(10 / 6 * float(h[i] @ h[i]))) - 10 / 6 * float(h[i] @ h[i]))
+        for i in range(5)
+    )
+    loss = hashnet_loss(h, h, s, mask=mask, reduction="sum")
+    assert float(loss) == pytest.approx(literal, rel=1e-9)
+    assert float(hashnet_loss(h, h, s, mask=mask)) == pytest.approx(literal / 20, rel=1e-9)
+
+
+def test_continuous_similarity_is_four_cos_squared_for_similar_pairs():
+    from hashlib_edu.losses import continuous_similarity_scale
+
+    a = torch.tensor([[1, 1, 0], [0, 0, 1], [1, 0, 0]])
+    scale = continuous_similarity_scale(a, a)
+    for i in range(3):
+        for j in range(3):
+            cos = float(a[i].double() @ a[j].double()) / (
+                float(a[i].double().norm()) * float(a[j].double().norm())
+            )
+            assert float(scale[i, j]) == pytest.approx(4 * cos**2 if cos > 0 else 1.0)
+
+
+def test_all_similar_pairs_get_weight_one():
+    s = torch.ones(3, 3)
+    assert torch.equal(similarity_weights(s), torch.ones(3, 3))
+
+
+def test_labels_other_than_zero_and_one_are_refused():
+    with pytest.raises(ValueError, match="only 0 and 1"):
+        pairwise_similarity(torch.tensor([[2, 0]]), torch.tensor([[1, 0]]))
+    with pytest.raises(ValueError, match="one_hot"):
+        pairwise_similarity(torch.tensor([[1, 0]]), torch.tensor([[-1, 0]]))

@@ -1,28 +1,40 @@
-"""The headless main job: output files, determinism and errors (tiny runs on the embedded digits)."""
+"""The headless main job: output files, several seeds, summary, determinism and errors (tiny runs)."""
 
 import json
 
 import numpy as np
 import pytest
 
-from hashlib_edu.reproduce import main
+from hashlib_edu.metrics import mean_average_precision, mean_average_precision_continuous
+from hashlib_edu.reproduce import claim_holds, main, summarize
 
+METHODS = ("hashnet", "hashnet-c", "itq", "lsh")
 ARGS = [
     "--dataset",
     "digits",
     "--methods",
-    "hashnet",
-    "itq",
-    "lsh",
+    *METHODS,
     "--bits",
     "8",
     "16",
     "--iterations",
     "40",
     "--quiet",
-    "--seed",
+    "--seeds",
     "0",
+    "1",
 ]
+RUN_KEYS = {
+    "method",
+    "bits",
+    "seed",
+    "map",
+    "map_expected",
+    "topk",
+    "precision_radius2",
+    "quantization_error",
+    "train_seconds",
+}
 
 
 @pytest.fixture(scope="module")
@@ -32,73 +44,124 @@ def run_dir(tmp_path_factory):
     return out
 
 
-def test_results_json_schema(run_dir, capsys):
-    results = json.loads((run_dir / "results.json").read_text())
-    assert results["dataset"] == "digits" and results["seed"] == 0
-    assert [(r["method"], r["bits"]) for r in results["runs"]] == [
-        ("hashnet", 8),
-        ("itq", 8),
-        ("lsh", 8),
-        ("hashnet", 16),
-        ("itq", 16),
-        ("lsh", 16),
+@pytest.fixture(scope="module")
+def results(run_dir):
+    return json.loads((run_dir / "results.json").read_text())
+
+
+def test_results_json_schema(results):
+    assert results["dataset"] == "digits" and results["seeds"] == [0, 1]
+    assert [(r["seed"], r["bits"], r["method"]) for r in results["runs"]] == [
+        (s, b, m) for s in (0, 1) for b in (8, 16) for m in METHODS
     ]
     for run in results["runs"]:
-        assert set(run) == {
-            "method",
-            "bits",
-            "map",
-            "topk",
-            "precision_radius2",
-            "quantization_error",
-            "train_seconds",
-        }
-        assert 0 <= run["map"] <= 1 and 0 <= run["precision_radius2"] <= 1
+        assert set(run) == RUN_KEYS
+        assert 0 <= run["map"] <= 1 and 0 <= run["map_expected"] <= 1
         assert 0 <= run["quantization_error"] <= 1
         assert run["topk"] == 1597  # digits: R = the whole database
+        assert (run["precision_radius2"] is None) == (run["method"] == "hashnet-c")
+    assert set(results["settings"]) == {"hashnet", "hashnet-c"}
+    assert results["settings"]["hashnet"]["iterations"] == 40
+    assert results["environment"]["torch"] and results["shallow_inputs"] == "trunk features"
+    assert [c["seed"] for c in results["chance"]] == [0, 1]
+    assert all(abs(c["map_expected"] - 0.104) < 0.003 for c in results["chance"])
 
 
-def test_splits_are_saved_with_the_results(run_dir):
-    splits = json.loads((run_dir / "splits.json").read_text())
-    assert splits["seed"] == 0 and len(splits["indices"]["query"]) == 200
+def test_summary_is_mean_and_sd_over_seeds(results):
+    rows = {(r["method"], r["bits"]): r for r in results["summary"]}
+    assert len(rows) == 8
+    for (method, bits), row in rows.items():
+        values = [r["map"] for r in results["runs"] if (r["method"], r["bits"]) == (method, bits)]
+        assert row["n_seeds"] == 2
+        assert row["map_mean"] == pytest.approx(np.mean(values))
+        assert row["map_sd"] == pytest.approx(np.std(values, ddof=1))
+    assert rows[("hashnet-c", 8)]["precision_radius2_mean"] is None
 
 
-def test_exported_codes(run_dir):
+def test_claims_need_the_gap_to_exceed_the_spread():
+    runs = [
+        {"method": m, "bits": 8, "seed": s, "map_expected": v}
+        for m, values in (("a", (0.50, 0.54)), ("b", (0.40, 0.44)), ("c", (0.47, 0.55)))
+        for s, v in enumerate(values)
+    ]
+    for r in runs:
+        r.update(map=r["map_expected"], precision_radius2=0, quantization_error=0, train_seconds=0)
+    summary = summarize(runs)
+    assert claim_holds(summary, "a", "b", 8)  # gap 0.10 > 0.028 + 0.028
+    assert not claim_holds(summary, "a", "c", 8)  # higher mean, but within the spread
+    assert not claim_holds(summary, "b", "a", 8)
+    with pytest.raises(KeyError, match="no summary row"):
+        claim_holds(summary, "a", "z", 8)
+
+
+def test_splits_are_saved_per_seed(run_dir):
+    for seed in (0, 1):
+        splits = json.loads((run_dir / f"splits_seed{seed}.json").read_text())
+        assert splits["seed"] == seed and len(splits["indices"]["query"]) == 200
+
+
+def test_map_is_recomputable_from_the_exported_codes(run_dir, results):
     files = sorted(p.name for p in (run_dir / "codes").iterdir())
-    assert files == sorted(f"{m}_{b}.npz" for b in (8, 16) for m in ("hashnet", "itq", "lsh"))
-    with np.load(run_dir / "codes" / "hashnet_16.npz") as npz:
-        assert npz["query_codes"].shape == (200, 16) and npz["db_codes"].shape == (1597, 16)
-        assert set(np.unique(npz["db_codes"])) <= {-1, 1}
-        assert npz["query_labels"].shape == (200, 10)
+    assert files == sorted(f"{m}_{b}_seed{s}.npz" for s in (0, 1) for b in (8, 16) for m in METHODS)
+    for run in results["runs"]:
+        path = run_dir / "codes" / f"{run['method']}_{run['bits']}_seed{run['seed']}.npz"
+        with np.load(path) as npz:
+            assert set(np.unique(npz["db_codes"])) <= {-1, 1}
+            labels = npz["query_labels"], npz["db_labels"]
+            if run["method"] == "hashnet-c":
+                score = mean_average_precision_continuous(
+                    npz["query_outputs"], npz["db_outputs"], *labels, run["topk"]
+                )
+            else:
+                score = mean_average_precision(
+                    npz["query_codes"], npz["db_codes"], *labels, run["topk"]
+                )
+        assert score == run["map"]
 
 
-def test_same_seed_gives_identical_metrics(run_dir, tmp_path):
-    assert main([*ARGS, "--out", str(tmp_path)]) == 0
+def test_hashnet_c_ranks_hashnets_own_model(results):
+    runs = {(r["method"], r["bits"], r["seed"]): r for r in results["runs"]}
+    for bits in (8, 16):
+        for seed in (0, 1):
+            a, c = runs[("hashnet", bits, seed)], runs[("hashnet-c", bits, seed)]
+            assert a["quantization_error"] == c["quantization_error"]  # the same model
+            assert a["train_seconds"] == c["train_seconds"]  # trained once
+
+
+def test_same_seed_gives_identical_metrics(run_dir, results, tmp_path):
+    assert main([*ARGS[:-2], "0", "--out", str(tmp_path)]) == 0
     strip = lambda runs: [{k: v for k, v in r.items() if k != "train_seconds"} for r in runs]  # noqa: E731
-    first = json.loads((run_dir / "results.json").read_text())["runs"]
+    first = [r for r in results["runs"] if r["seed"] == 0]
     second = json.loads((tmp_path / "results.json").read_text())["runs"]
     assert strip(first) == strip(second)
 
 
-def test_table_is_printed(tmp_path, capsys):
-    assert (
-        main(
-            [
-                "--dataset",
-                "digits",
-                "--methods",
-                "lsh",
-                "--bits",
-                "8",
-                "--quiet",
-                "--out",
-                str(tmp_path),
-            ]
-        )
-        == 0
-    )
+def test_single_seed_and_table(tmp_path, capsys):
+    args = ["--dataset", "digits", "--methods", "lsh", "--bits", "8", "--quiet", "--seed", "3"]
+    assert main([*args, "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "mAP@1597" in out and "lsh" in out and "results.json" in out
+    assert "mAP@1597" in out and "lsh" in out and "results.json" in out and "seeds: 3" in out
+    assert json.loads((tmp_path / "results.json").read_text())["seeds"] == [3]
+
+
+def test_seed_and_seeds_are_exclusive(capsys):
+    with pytest.raises(SystemExit):
+        main(["--seed", "1", "--seeds", "0", "1"])
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_paper_solver_without_weights_says_which_are_missing(
+    tmp_path, list_root, capsys, monkeypatch
+):
+    import torch
+
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
+    args = ["--dataset", "list", "--root", str(list_root), "--methods", "hashnet"]
+    args += ["--bits", "8", "--solver", "paper"]
+    assert main([*args, "--seed", "0", "--quiet", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    # the paper's backbone is asked for (never a silent fall-back to the conv-pool net)
+    assert "AlexNet_Weights.IMAGENET1K_V1" in err and "get_state_dict" in err
 
 
 def test_unknown_dataset_and_method_are_clear_errors(tmp_path, capsys):
@@ -111,19 +174,18 @@ def test_unknown_dataset_and_method_are_clear_errors(tmp_path, capsys):
 
 
 def test_missing_cifar_files_offline(tmp_path, capsys):
-    assert (
-        main(
-            [
-                "--dataset",
-                "cifar10",
-                "--root",
-                str(tmp_path),
-                "--methods",
-                "lsh",
-                "--out",
-                str(tmp_path / "o"),
-            ]
-        )
-        == 2
-    )
+    args = ["--dataset", "cifar10", "--root", str(tmp_path), "--methods", "lsh"]
+    assert main([*args, "--seed", "0", "--out", str(tmp_path / "o")]) == 2
     assert "download=True" in capsys.readouterr().err
+
+
+def test_conventions_are_added_per_run(tmp_path):
+    args = ["--dataset", "digits", "--methods", "hashnet-c", "itq", "--bits", "8", "--quiet"]
+    args += ["--iterations", "20", "--seed", "0", "--conventions", "--out", str(tmp_path)]
+    assert main(args) == 0
+    runs = {r["method"]: r for r in json.loads((tmp_path / "results.json").read_text())["runs"]}
+    assert runs["hashnet-c"]["conventions"] is None  # continuous ranking: no Hamming ties
+    values = runs["itq"]["conventions"]
+    assert values["ties by index"] == runs["itq"]["map"]
+    assert values["ties averaged (tie-aware)"] == pytest.approx(runs["itq"]["map_expected"])
+    assert values["worst tie order"] <= values["ties by index"] <= values["best tie order"]

@@ -117,7 +117,7 @@ def test_snapshots_record_outputs_quantization_error_and_map(digits):
         snapshot_every=10,
         snapshot_size=50,
     )
-    assert [s["step"] for s in run.snapshots] == [10, 20]
+    assert [s["step"] for s in run.snapshots] == [0, 10, 20]  # step 0: before training
     assert run.snapshots[0]["outputs"].shape == (50, 8)
     assert all(0 <= s["map"] <= 1 and 0 <= s["quantization_error"] <= 1 for s in run.snapshots)
 
