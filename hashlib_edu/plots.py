@@ -540,16 +540,9 @@ def plot_map_vs_bits(
         all_bits.update(bits)
         values, spreads = [v for _, v, _ in points], [e for _, _, e in points]
         style = method_style(method)
-        ax.errorbar(
-            bits,
-            values,
-            yerr=spreads if any(spreads) else None,
-            lw=2,
-            ms=7,
-            capsize=3,
-            label=method,
-            **style,
-        )
+        ax.plot(bits, values, lw=2, ms=7, label=method, **style)
+        if any(spreads):
+            ax.errorbar(bits, values, yerr=spreads, fmt="none", capsize=3, color=style["color"])
     ax.set_xticks(sorted(all_bits))
     ax.set_xlabel("code length K (bits)")
     ax.set_ylabel("mAP" if metric == "map" else metric.replace("_", " "))

@@ -68,12 +68,13 @@ def validation_data(data: HashingData, n_validation: int = 500, seed: int = 0) -
         return TensorImageDataset(train.images[rows], train.labels[rows])
 
     base = np.asarray(data.indices["train"])
+    rest_split = subset(rest)
     return HashingData(
         name=f"{data.name}/validation",
         seed=data.seed,
-        train=subset(rest),
+        train=rest_split,
         query=subset(val),
-        database=subset(rest),
+        database=rest_split,
         num_classes=data.num_classes,
         topk=None if data.topk is None else min(data.topk, len(rest)),
         image_shape=data.image_shape,

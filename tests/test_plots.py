@@ -358,3 +358,52 @@ def test_retrieval_gallery_rejects_bad_input(change, match):
     arguments.update(change)
     with pytest.raises(ValueError, match=match):
         plots.plot_retrieval_gallery(**arguments)
+
+
+def test_every_method_has_one_fixed_colour_and_marker():
+    from hashlib_edu.plots import METHOD_STYLES, plot_map_vs_bits
+    from hashlib_edu.reproduce import ALL_METHODS
+
+    assert set(METHOD_STYLES) == set(ALL_METHODS)
+    colours = [tuple(style["color"]) for style in METHOD_STYLES.values()]
+    assert len(set(colours)) == len(colours)
+    rows = [{"method": m, "bits": b, "map": 0.5} for m in ("lsh", "hashnet") for b in (16, 64)]
+    fig = plot_map_vs_bits(rows)
+    for method in ("lsh", "hashnet"):
+        line = line_by_label(fig.axes[0], method)
+        assert line.get_color() == METHOD_STYLES[method]["color"]
+        assert line.get_marker() == METHOD_STYLES[method]["marker"]
+        assert list(line.get_xdata()) == [16, 64]  # only computed lengths, each with a marker
+
+
+def test_map_vs_bits_draws_mean_and_sd_of_summary_rows():
+    from hashlib_edu.plots import plot_map_vs_bits
+
+    rows = [{"method": "dhn", "bits": b, "map_mean": 0.4, "map_sd": 0.05} for b in (16, 32)]
+    fig = plot_map_vs_bits(rows)
+    assert list(line_by_label(fig.axes[0], "dhn").get_ydata()) == [0.4, 0.4]
+    (container,) = fig.axes[0].containers
+    assert container.has_yerr  # error bars: the sd over seeds
+
+
+def test_imbalance_sweep_plots_the_two_gaps():
+    from hashlib_edu.plots import plot_imbalance_sweep
+
+    rows = []
+    for name, fraction in (("digits", 0.1), ("digit-pairs", 0.01)):
+        for method, value in (("hashnet", 0.6), ("hashnet-w", 0.4), ("hashnet-sgn", 0.5)):
+            rows.append(
+                {
+                    "dataset": name,
+                    "similar_fraction": fraction,
+                    "iterations": 200,
+                    "method": method,
+                    "map_expected_mean": value,
+                    "map_expected_sd": 0.01,
+                }
+            )
+    fig = plot_imbalance_sweep(rows)
+    left, right = fig.axes
+    assert list(left.containers[0].lines[0].get_ydata()) == pytest.approx([0.2, 0.2])
+    assert list(right.containers[0].lines[0].get_ydata()) == pytest.approx([0.1, 0.1])
+    assert left.get_xscale() == "log" and "similar pairs" in left.get_xlabel()

@@ -67,5 +67,7 @@ def test_a_rerun_lies_within_the_recorded_spread(reference, rerun, method):
 
 def test_readme_shows_the_committed_table_and_claims(reference):
     readme = (RESULTS.parents[1] / "README.md").read_text()
-    assert format_table(reference) in readme  # python -m hashlib_edu.reproduce --show results/results.json
+    assert (
+        format_table(reference) in readme
+    )  # python -m hashlib_edu.reproduce --show results/results.json
     assert claims_table(reference["summary"]) in readme
