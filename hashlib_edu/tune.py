@@ -98,13 +98,14 @@ def tune(
     *,
     seed: int = 0,
     base: TrainConfig | None = None,
+    n_validation: int = 500,
     progress: bool = True,
 ) -> dict:
     """Run every method's grid on the validation split; returns {"settings", "grid"}."""
     unknown = [m for m in methods if m not in GRID]
     if unknown:
         raise ValueError(f"no tuning grid for {unknown}; tunable methods: {list(GRID)}")
-    data = validation_data(load_dataset(dataset, seed=seed), seed=seed)
+    data = validation_data(load_dataset(dataset, seed=seed), n_validation, seed=seed)
     base = base or TrainConfig()
     rows, settings = [], {}
     for method in methods:

@@ -35,7 +35,8 @@ def test_every_method_gets_the_same_grid_size():
 
 def test_tune_picks_the_best_validation_setting(monkeypatch):
     monkeypatch.setitem(GRID, "dhn", {"lr": (1e-4,), "quantization_weight": (0.0, 0.1)})
-    outcome = tune("digits", ["dhn"], [8], base=TrainConfig(iterations=10), progress=False)
+    base = TrainConfig(iterations=10)
+    outcome = tune("digits", ["dhn"], [8], base=base, n_validation=100, progress=False)
     rows = outcome["grid"]
     assert [r["quantization_weight"] for r in rows] == [0.0, 0.1]
     best = max(rows, key=lambda r: r["validation_map"])
