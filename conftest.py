@@ -1,14 +1,18 @@
 """Suite-wide pytest hooks: a cold cache per test run, and a per-notebook time table after an
 nbval run (for the README)."""
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections import defaultdict
 from pathlib import Path
 
 # Every test run (and every notebook kernel nbval starts, which inherits the environment) trains
 # from a cold cache of pretrained trunks unless HASHLIB_EDU_CACHE is set explicitly.
-os.environ.setdefault("HASHLIB_EDU_CACHE", tempfile.mkdtemp(prefix="hashlib-edu-cache-"))
+if "HASHLIB_EDU_CACHE" not in os.environ:
+    os.environ["HASHLIB_EDU_CACHE"] = tempfile.mkdtemp(prefix="hashlib-edu-cache-")
+    atexit.register(shutil.rmtree, os.environ["HASHLIB_EDU_CACHE"], ignore_errors=True)
 
 _NOTEBOOK_SECONDS: dict[str, float] = defaultdict(float)
 

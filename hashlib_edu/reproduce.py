@@ -51,6 +51,7 @@ from .training import INITS, METHODS, Encoded, TrainConfig, encode, train_hashin
 __all__ = [
     "ALL_METHODS",
     "DEFAULT_METHODS",
+    "RUN_KEYS",
     "run_one",
     "run_experiment",
     "evaluate_codes",
@@ -68,6 +69,8 @@ DEFAULT_METHODS = ("dhn", "hashnet", "hashnet-c", "hashnet-w", "hashnet-sgn", "i
 DEFAULT_BITS = (16, 32, 48, 64)
 DEFAULT_SEEDS = (0, 1, 2)
 METRICS = ("map", "map_expected", "precision_radius2", "quantization_error", "train_seconds")
+#: The keys of every entry of results.json's "runs" (plus "conventions" with --conventions).
+RUN_KEYS = ("method", "bits", "seed", *METRICS[:2], "topk", *METRICS[2:])
 
 
 def evaluate_codes(query, database, topk: int | None, continuous: bool = False) -> dict:

@@ -11,22 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from hashlib_edu import reproduce
 from hashlib_edu.data import load_dataset
 from hashlib_edu.reproduce import DEFAULT_METHODS, claims_table, format_table, run_one
 
 RESULTS = Path(__file__).resolve().parents[1] / "results" / "results.json"
-RUN_KEYS = {
-    "method",
-    "bits",
-    "seed",
-    "map",
-    "map_expected",
-    "topk",
-    "precision_radius2",
-    "quantization_error",
-    "train_seconds",
-    "conventions",
-}
+RUN_KEYS = set(reproduce.RUN_KEYS) | {"conventions"}
 
 
 @pytest.fixture(scope="module")

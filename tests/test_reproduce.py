@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from hashlib_edu import reproduce
 from hashlib_edu.metrics import mean_average_precision, mean_average_precision_continuous
 from hashlib_edu.reproduce import claim_holds, main, summarize
 
@@ -24,17 +25,7 @@ ARGS = [
     "0",
     "1",
 ]
-RUN_KEYS = {
-    "method",
-    "bits",
-    "seed",
-    "map",
-    "map_expected",
-    "topk",
-    "precision_radius2",
-    "quantization_error",
-    "train_seconds",
-}
+RUN_KEYS = set(reproduce.RUN_KEYS)
 
 
 @pytest.fixture(scope="module")
