@@ -1,9 +1,16 @@
-"""Input checks shared by :mod:`hashlib_edu.metrics` and :mod:`hashlib_edu.retrieval`.
+"""Every argument check of the package lives here (one style, one exception type per fault).
 
-Every public entry point that takes hash codes or labels passes them through these helpers, so
-that a wrong input fails early with a message that names the fix. Nothing is silently coerced:
-codes must already be exactly -1/+1 (a 0 from ``np.sign`` or a 0.5 from a ``tanh`` output is an
-error, not a rounding).
+Every public entry point passes its arguments through these helpers, so that a wrong input fails
+early with a message that names the fix. The same fault raises the same exception everywhere:
+
+* the wrong *kind* of object (a float where an integer is needed, a list where an array is, a
+  boolean code array) raises ``TypeError``;
+* the right kind with a wrong *value* (a negative radius, a shape mismatch, a code that is not
+  ±1, an unknown name) raises ``ValueError``.
+
+Nothing is silently coerced: codes must already be exactly -1/+1 (a 0 from ``np.sign`` or a 0.5
+from a ``tanh`` output is an error, not a rounding), and ``topk`` larger than the database is an
+error, not clamped.
 """
 
 from __future__ import annotations
@@ -13,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-_BINARIZE_HINT = "binarize with hashlib_edu.training.binarize / np.where(h >= 0, 1, -1)"
+_BINARIZE_HINT = "binarize with hashlib_edu.codes.binarize(h) (= np.where(h >= 0, 1, -1))"
 
 
-def _to_numpy(array: Any, name: str) -> np.ndarray:
+def to_numpy(array: Any, name: str) -> np.ndarray:
     """Return a numpy view of a numpy array or a torch tensor (detached, on cpu)."""
     if isinstance(array, np.ndarray):
         return array
@@ -46,7 +53,7 @@ def as_codes(codes: Any, name: str = "codes") -> np.ndarray:
     for other objects and for boolean arrays, ``ValueError`` for a wrong shape, an empty array or
     any value other than -1 and +1.
     """
-    array = _to_numpy(codes, name)
+    array = to_numpy(codes, name)
     if array.dtype == np.bool_:
         raise TypeError(
             f"{name} is boolean; hash codes must be -1/+1: map them with np.where({name}, 1, -1)"
@@ -70,7 +77,7 @@ def as_labels(
     count different from the codes (message e.g. "query_labels has 5 rows but query_codes has 4"),
     or values other than 0 and 1 (one-hot encode class indices first).
     """
-    array = _to_numpy(labels, name)
+    array = to_numpy(labels, name)
     if array.ndim == 1:
         raise ValueError(
             f"{name} must be a 2-D 0/1 matrix (n, C), got a 1-D array; one-hot encode class "
@@ -104,14 +111,89 @@ def check_same_bits(
     return int(a.shape[1])
 
 
+def check_int(
+    value: Any,
+    name: str,
+    minimum: int | None = 1,
+    maximum: int | None = None,
+    maximum_name: str = "",
+) -> int:
+    """Return ``value`` as an int if it is an integer in [minimum, maximum], else raise.
+
+    ``TypeError`` for anything but an int / numpy integer (``True`` and ``2.0`` included),
+    ``ValueError`` outside the range; ``maximum_name`` says what the bound is ("database size").
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        bound = f"{maximum_name} ({maximum})" if maximum_name else str(maximum)
+        raise ValueError(f"{name} must be <= {bound}, got {value}")
+    return int(value)
+
+
 def check_positive_int(
     value: Any, name: str, upper: int | None = None, upper_name: str = ""
 ) -> int:
-    """Return ``value`` as an int if it is an integer in [1, upper], else raise a clear error."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    if upper is not None and value > upper:
-        raise ValueError(f"{name} must be <= {upper_name} ({upper}), got {value}")
-    return int(value)
+    """:func:`check_int` with minimum 1 (counts: k, topk, bits, chunk sizes)."""
+    return check_int(value, name, 1, upper, upper_name)
+
+
+def check_radius(radius: Any) -> int:
+    """A Hamming radius: an integer >= 0. A radius >= K is valid (the ball is the whole space)."""
+    return check_int(radius, "radius", minimum=0)
+
+
+def check_seed(seed: Any) -> int:
+    """A seed: an integer in [0, 2**64)."""
+    value = check_int(seed, "seed", minimum=0)
+    if value >= 2**64:
+        raise ValueError(f"seed must be < 2**64, got {seed}")
+    return value
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """True or False (numpy booleans included); ``TypeError`` for 0/1 and everything else."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_float(
+    value: Any,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    open_low: bool = False,
+    open_high: bool = False,
+) -> float:
+    """A finite real number in [low, high] (``open_low`` / ``open_high`` exclude the ends)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    number = float(value)
+    if not np.isfinite(number):
+        raise ValueError(f"{name} must be finite, got {value}")
+    too_low = low is not None and (number <= low if open_low else number < low)
+    too_high = high is not None and (number >= high if open_high else number > high)
+    if too_low or too_high:
+        left, right = "(" if open_low else "[", ")" if open_high else "]"
+        lo = "-inf" if low is None else f"{low:g}"
+        hi = "inf" if high is None else f"{high:g}"
+        raise ValueError(f"{name} must be in {left}{lo}, {hi}{right}, got {value}")
+    return number
+
+
+def check_fraction(value: Any, name: str) -> float:
+    """A fraction strictly between 0 and 1."""
+    return check_float(value, name, 0.0, 1.0, open_low=True, open_high=True)
+
+
+def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
+    """One of a fixed set of names (a method, a dataset, a backend); ``ValueError`` otherwise."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {list(choices)}, got {value!r}")
+    if value not in choices:
+        raise ValueError(f"unknown {name} {value!r}; choose one of {list(choices)}")
+    return value

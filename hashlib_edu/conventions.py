@@ -79,9 +79,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from hashlib_edu import metrics as _m
-from hashlib_edu import retrieval as _r
-from hashlib_edu.metrics import njit
+from hashlib_edu._kernels import conventions as kernels
+from hashlib_edu._kernels.scan import block_count
+from hashlib_edu._ranking import (
+    RankingInputs,
+    numpy_histograms,
+    numpy_top_relevance,
+    query_chunks,
+    rank_threshold,
+)
+from hashlib_edu._validation import check_seed
 
 __all__ = ["MAP_CONVENTIONS", "map_conventions"]
 
@@ -96,178 +103,45 @@ MAP_CONVENTIONS = (
     "divide by R (MAP@R)",
 )
 
-# per-query columns of the kernel output
-_INDEX, _EXPECTED, _BEST, _WORST, _RANDOM, _HITS, _BY_R = range(7)
-_N_COLUMNS = 7
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-
-
-# --------------------------------------------------------------------------------------------
-# Per-query conventions from the histograms and the index-order relevance
-# --------------------------------------------------------------------------------------------
-@njit(cache=True)
-def _mix64(z):
-    """SplitMix64 output function (a bijection of uint64 with good avalanche)."""
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return z ^ (z >> np.uint64(31))
-
-
-@njit(cache=True)
-def _stream_start(seed, query):
-    """Start state of the random stream of one query: ``mix64(mix64(seed) ^ query)``."""
-    return _mix64(_mix64(np.uint64(seed)) ^ np.uint64(query))
-
-
-@njit(cache=True)
-def _tie_order_bounds(cnt, relcnt, t, topk):
-    """(max, min) of AP@topk over all orders of tied items, exact (see the module docstring)."""
-    s = 0
-    a = 0
-    inner_best = 0.0
-    inner_worst = 0.0
-    for d in range(t):  # groups wholly inside the top R: relevant items first / last
-        n = cnt[d]
-        r = relcnt[d]
-        for i in range(1, r + 1):
-            inner_best += (a + i) / (s + i)
-            inner_worst += (a + i) / (s + n - r + i)
-        s += n
-        a += r
-    n = cnt[t]
-    r = relcnt[t]
-    m = topk - s
-    lo = max(0, m - (n - r))
-    hi = min(r, m)
-    best = -1.0
-    worst = 2.0
-    boundary_best = 0.0  # sum_{i<=x} (a+i)/(s+i)
-    harmonic = 0.0  # sum_{i<=x} 1/(s+m-x+i) = H(s+m) - H(s+m-x)
-    for x in range(hi + 1):
-        if x > 0:
-            boundary_best += (a + x) / (s + x)
-            harmonic += 1.0 / (s + m - x + 1)
-        if x < lo:
-            continue
-        if a + x == 0:
-            best = max(best, 0.0)
-            worst = min(worst, 0.0)
-            continue
-        # sum_{i<=x} (a+i)/(c+i) = x - (c-a) (H(c+x) - H(c)) with c = s+m-x
-        boundary_worst = x - (s + m - x - a) * harmonic
-        best = max(best, (inner_best + boundary_best) / (a + x))
-        worst = min(worst, (inner_worst + boundary_worst) / (a + x))
-    return best, worst
-
-
-@njit(cache=True)
-def _random_order_ap(cnt, relcnt, t, topk, state):
-    """``(sum_k P@k rel_k, hits)`` under one random order of the tied items (SplitMix64 stream
-    from ``state``; one uniform per position whose relevance is not yet decided)."""
-    start = 0
-    hits = 0
-    total = 0.0
-    for d in range(t + 1):
-        n_left = cnt[d]
-        r_left = relcnt[d]
-        length = n_left if d < t else topk - start
-        for i in range(length):
-            if r_left == 0:
-                break
-            relevant = True
-            if r_left < n_left:
-                state += _GOLDEN
-                u = np.float64(_mix64(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-                relevant = u * n_left < r_left
-            n_left -= 1
-            if relevant:
-                r_left -= 1
-                hits += 1
-                total += hits / (start + i + 1.0)
-        start += length
-    return total, hits
-
-
-@njit(cache=True)
-def _query_conventions(cnt, relcnt, t, topk, rel, seed, query, out):
-    """Fill ``out`` (7 columns) for one query from its histograms (exact for d <= t) and the
-    relevance ``rel`` of ranks 1..topk in index order."""
-    total, hits = _m._precision_sum(rel, topk)
-    out[_INDEX] = total / hits if hits > 0 else 0.0
-    out[_EXPECTED] = _m._expected_ap_from_hist(cnt, relcnt, t, topk)
-    best, worst = _tie_order_bounds(cnt, relcnt, t, topk)
-    out[_BEST] = best
-    out[_WORST] = worst
-    r_total, r_hits = _random_order_ap(cnt, relcnt, t, topk, _stream_start(seed, query))
-    out[_RANDOM] = r_total / r_hits if r_hits > 0 else 0.0
-    out[_HITS] = hits
-    out[_BY_R] = total / topk
-
-
-if _r.HAVE_NUMBA:
-    from numba import prange
-
-    @_r._Kernel
-    def _conventions_kernel(
-        qw, dbw, single, qc, dbc, ql, dbl, topk, max_dist, n_blocks, seed, first
-    ):
-        """(nq, 7) per-query values of every convention: one counting scan per query."""
-        nq = qw.shape[0]
-        out = np.empty((nq, _N_COLUMNS))
-        for b in prange(n_blocks):
-            bufs = _m._buffers(dbw.shape[0], topk, max_dist)
-            hist, cand_ids, cand_d = bufs[0], bufs[1], bufs[2]
-            relcnt = np.zeros(max_dist + 1, dtype=np.int64)
-            rel = np.empty(topk, dtype=np.uint8)
-            for i in range(b, nq, n_blocks):
-                t, nc = _r._scan_top(qw[i], dbw, topk, hist, cand_ids, cand_d)
-                _m._relevant_counts(t, nc, cand_ids, cand_d, single, qc[i], dbc, ql[i], dbl, relcnt)
-                _m._relevance_by_rank(t, nc, single, qc[i], dbc, ql[i], dbl, topk, bufs, rel)
-                _query_conventions(hist, relcnt, t, topk, rel, seed, first + i, out[i])
-        return out
-
-
-def _per_query(p, topk: int, seed: np.uint64, chunk_size: int | None) -> np.ndarray:
-    """(nq, 7) per-query values: columns _INDEX, _EXPECTED, ..., _BY_R."""
-    out = np.empty((p.nq, _N_COLUMNS))
+def _per_query(p: RankingInputs, topk: int, seed: np.uint64, chunk_size: int | None) -> np.ndarray:
+    """(nq, 7) per-query values, columns as in :mod:`hashlib_edu._kernels.conventions`."""
+    out = np.empty((p.nq, kernels.N_COLUMNS))
     if p.backend == "numpy":  # sort-based histograms and ranking, same per-query arithmetic
-        cnt, relcnt = _m._numpy_histograms(p, chunk_size)
-        rel = _m._numpy_top_relevance(p, topk, chunk_size)
+        cnt, relcnt = numpy_histograms(p, chunk_size)
+        rel = numpy_top_relevance(p, topk, chunk_size)
         for i in range(p.nq):
-            t = int(np.searchsorted(np.cumsum(cnt[i]), topk))  # distance of the R-th item
-            _query_conventions(cnt[i], relcnt[i], t, topk, rel[i], seed, i, out[i])
+            t = rank_threshold(cnt[i], topk)  # distance of the R-th item
+            kernels.query_conventions(cnt[i], relcnt[i], t, topk, rel[i], seed, i, out[i])
         return out
-    for rows in _m._chunks(p, topk, chunk_size):
+    for rows in query_chunks(p.nq, topk, chunk_size):
         nq = rows.stop - rows.start
-        out[rows] = _conventions_kernel(
+        out[rows] = kernels.conventions_kernel(
             nq * p.n,
-            p.qw[rows],
-            p.dbw,
+            p.query_words[rows],
+            p.db_words,
             *p.relevance_args(rows),
             topk,
             p.max_dist,
-            _r._n_blocks(nq),
+            block_count(nq),
             seed,
             rows.start,
         )
     return out
 
 
-def _check_seed(seed) -> np.uint64:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__}")
-    if not 0 <= int(seed) < 2**64:
-        raise ValueError(f"seed must be in [0, 2**64), got {seed}")
-    return np.uint64(int(seed))
-
-
 def _summarise(per: np.ndarray) -> dict[str, float]:
-    has_hit = per[:, _HITS] > 0
-    skipped = float(per[has_hit, _INDEX].mean()) if has_hit.any() else float("nan")
-    columns = (_INDEX, _EXPECTED, _BEST, _WORST, _RANDOM, None, _BY_R)
+    has_hit = per[:, kernels.HITS] > 0
+    skipped = float(per[has_hit, kernels.INDEX].mean()) if has_hit.any() else float("nan")
+    columns = (
+        kernels.INDEX,
+        kernels.EXPECTED,
+        kernels.BEST,
+        kernels.WORST,
+        kernels.RANDOM,
+        None,
+        kernels.BY_R,
+    )
     return {
         name: skipped if column is None else float(per[:, column].mean())
         for name, column in zip(MAP_CONVENTIONS, columns, strict=True)
@@ -311,7 +185,7 @@ def map_conventions(
     All values are exact (no sampling except the one seeded draw of the random order) and come
     from one counting pass per query; ``best >= tie-aware >= worst`` always.
     """
-    seed64 = _check_seed(seed)
-    p = _m._Prepared(query_codes, db_codes, query_labels, db_labels, backend)
-    topk = _m._check_topk(topk, p.n)
+    seed64 = np.uint64(check_seed(seed))
+    p = RankingInputs(query_codes, db_codes, query_labels, db_labels, backend)
+    topk = p.check_topk(topk)
     return _summarise(_per_query(p, topk, seed64, chunk_size))

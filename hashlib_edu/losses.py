@@ -17,6 +17,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from .codes import share_a_label
+
 __all__ = [
     "pairwise_similarity",
     "pairwise_cross_entropy",
@@ -34,25 +36,10 @@ _REDUCTIONS = ("mean", "sum")
 def pairwise_similarity(labels_a: torch.Tensor, labels_b: torch.Tensor) -> torch.Tensor:
     """s_ij = 1 if items i and j share at least one label, else 0 (float tensor of shape (na, nb)).
 
-    Labels are 0/1 vectors; single-label data is the one-hot special case.
+    Labels are 0/1 vectors; single-label data is the one-hot special case. The relation itself is
+    :func:`hashlib_edu.codes.share_a_label`, which validates the labels (a 2 or a -1 raises).
     """
-    labels_a, labels_b = torch.as_tensor(labels_a), torch.as_tensor(labels_b)
-    if labels_a.ndim != 2 or labels_b.ndim != 2:
-        raise ValueError(
-            f"labels must be 2-D (n, num_classes) 0/1 arrays, got shapes "
-            f"{tuple(labels_a.shape)} and {tuple(labels_b.shape)}"
-        )
-    if labels_a.shape[1] != labels_b.shape[1]:
-        raise ValueError(
-            f"labels have {labels_a.shape[1]} and {labels_b.shape[1]} classes; they must match"
-        )
-    for name, labels in (("labels_a", labels_a), ("labels_b", labels_b)):
-        if not bool(((labels == 0) | (labels == 1)).all()):
-            raise ValueError(
-                f"{name} must contain only 0 and 1 (one column per class); convert class ids "
-                "with torch.nn.functional.one_hot"
-            )
-    return (labels_a.float() @ labels_b.float().T > 0).float()
+    return share_a_label(torch.as_tensor(labels_a), torch.as_tensor(labels_b)).float()
 
 
 def distinct_pairs_mask(n: int, device: torch.device | str | None = None) -> torch.Tensor:

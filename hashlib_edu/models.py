@@ -16,6 +16,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from .codes import binarize_tensor
+
 __all__ = ["HashingNetwork", "ConvPoolNet", "build_model", "BACKBONES", "parameter_groups"]
 
 BACKBONES = ("convpool", "alexnet", "resnet50")
@@ -89,7 +91,7 @@ class HashingNetwork(nn.Module):
     @torch.no_grad()
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """b = sign(z) in {-1, +1}^K as int8, with sign(0) mapped to +1."""
-        return torch.where(self.logits(x) >= 0, 1, -1).to(torch.int8)
+        return binarize_tensor(self.logits(x), torch.int8)
 
 
 def _torchvision_backbone(name: str, pretrained: bool) -> tuple[nn.Module, int]:

@@ -34,204 +34,16 @@ import math
 
 import numpy as np
 
-from hashlib_edu._validation import as_codes, check_positive_int, check_same_bits
-from hashlib_edu.retrieval import HAVE_NUMBA, _collect, _Kernel, _n_blocks, _pack_words
+from hashlib_edu._kernels.multi_index import (
+    build_dense,
+    extract_keys,
+    mih_knn_kernel,
+    mih_radius_kernel,
+)
+from hashlib_edu._kernels.scan import block_count, collect_capped, pack_words
+from hashlib_edu._validation import as_codes, check_positive_int, check_radius, check_same_bits
 
 __all__ = ["MultiIndexHashing", "default_substrings", "substring_bounds", "probe_counts"]
-
-if HAVE_NUMBA:
-    from numba import njit, prange
-
-    from hashlib_edu.retrieval import _popcount64
-
-    ALL_ONES = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
-
-    @njit(cache=True, inline="always")
-    def _extract(row, start, length):
-        """Bits ``start .. start + length - 1`` (length <= 64) of a packed code as a uint64."""
-        w, off = start >> 6, start & 63
-        v = row[w] >> np.uint64(off)
-        if off + length > 64:  # the substring straddles two words (off > 0 here)
-            v |= row[w + 1] << np.uint64(64 - off)
-        if length < 64:
-            v &= (np.uint64(1) << np.uint64(length)) - np.uint64(1)
-        return v
-
-    @njit(cache=True)
-    def _extract_keys(words, start, length):
-        keys = np.empty(words.shape[0], dtype=np.uint64)
-        for j in range(words.shape[0]):
-            keys[j] = _extract(words[j], start, length)
-        return keys
-
-    @njit(cache=True)
-    def _build_dense(words, start, length, ids_out, words_out, starts):
-        """Counting sort by substring: ``starts`` (2**length + 1) offsets, ids ascending per bucket."""
-        keys = _extract_keys(words, start, length)
-        starts[:] = 0
-        for j in range(keys.shape[0]):
-            starts[np.int64(keys[j]) + 1] += 1
-        for g in range(1, starts.shape[0]):
-            starts[g] += starts[g - 1]
-        fill = starts[:-1].copy()
-        for j in range(keys.shape[0]):
-            g = np.int64(keys[j])
-            p = fill[g]
-            fill[g] += 1
-            ids_out[p] = j
-            words_out[p, :] = words[j, :]
-
-    @njit(cache=True, inline="always")
-    def _verify(qw, a, t, lo, hi, k, state, hist, perm_ids, perm_words, masks, ids, dists, c):
-        """Verify the items at positions lo..hi-1 of table a; append the new ones with d <= bound.
-
-        ``state = [bound, count]``: radius search (k = 0) keeps ``bound = r``; k-NN (k > 0) counts
-        the kept items with d <= bound in ``hist`` and shrinks the bound to the k-th distance.
-        """
-        m, nw = masks.shape[0], qw.shape[0]
-        for p in range(lo, hi):
-            d = 0
-            for w in range(nw):
-                d += _popcount64(qw[w] ^ perm_words[a, p, w])
-            if d > state[0]:
-                continue
-            first = True  # is step t the first step that reaches this item?
-            for b in range(m):
-                if b != a:
-                    db = 0
-                    for w in range(nw):
-                        db += _popcount64((qw[w] ^ perm_words[a, p, w]) & masks[b, w])
-                    if db * m + b < t:
-                        first = False
-                        break
-            if not first:
-                continue
-            if c == ids.shape[0]:  # grow the candidate buffers
-                ids2, dists2 = np.empty(2 * c, dtype=np.int64), np.empty(2 * c, dtype=np.int32)
-                ids2[:c] = ids
-                dists2[:c] = dists
-                ids, dists = ids2, dists2
-            ids[c], dists[c] = perm_ids[a, p], d
-            c += 1
-            if k > 0:
-                hist[d] += 1
-                state[1] += 1
-                while state[0] > 0 and state[1] - hist[state[0]] >= k:
-                    state[1] -= hist[state[0]]
-                    state[0] -= 1
-        return ids, dists, c
-
-    @njit(cache=True)
-    def _probe_shell(qw, a, s, t, k, state, hist, tables, ids, dists, c):
-        """Step t: every bucket of table a whose key is at substring distance exactly s."""
-        meta, starts, ukeys, perm_ids, perm_words, masks, binom = tables
-        start, length, dense = meta[a, 0], meta[a, 1], meta[a, 2]
-        sbase, kbase, ngroups = meta[a, 3], meta[a, 4], meta[a, 5]
-        if s > length:
-            return ids, dists, c
-        qkey = _extract(qw, start, length)
-        count = binom[length, s]
-        if count > ngroups:  # fewer buckets than keys in the shell: visit every bucket
-            for g in range(ngroups):
-                key = np.uint64(g) if dense else ukeys[kbase + g]
-                if _popcount64(key ^ qkey) == s:
-                    lo, hi = starts[sbase + g], starts[sbase + g + 1]
-                    ids, dists, c = _verify(
-                        qw, a, t, lo, hi, k, state, hist, perm_ids, perm_words, masks, ids, dists, c
-                    )
-            return ids, dists, c
-        x = np.uint64(0) if s == 0 else ALL_ONES >> np.uint64(64 - s)  # lowest s bits set
-        for i in range(count):
-            key = qkey ^ x
-            g = -1
-            if dense:
-                g = np.int64(key)
-            else:
-                j = np.searchsorted(ukeys[kbase : kbase + ngroups], key)
-                if j < ngroups and ukeys[kbase + j] == key:
-                    g = j
-            if g >= 0:
-                lo, hi = starts[sbase + g], starts[sbase + g + 1]
-                ids, dists, c = _verify(
-                    qw, a, t, lo, hi, k, state, hist, perm_ids, perm_words, masks, ids, dists, c
-                )
-            if i + 1 < count:  # Gosper's hack: next mask with the same number of bits set
-                u = x & (~x + np.uint64(1))
-                v = x + u
-                x = v | (((v ^ x) >> np.uint64(2)) // u)
-        return ids, dists, c
-
-    @_Kernel
-    def _mih_radius_kernel(queries, radius, tables, cap):
-        """Steps 0..radius per query; ascending ids with d <= radius, at most ``cap`` stored."""
-        nq, m = queries.shape[0], tables[0].shape[0]
-        out = np.empty((nq, cap), dtype=np.int64)
-        counts = np.zeros(nq, dtype=np.int64)
-        for i in prange(nq):
-            ids, dists = np.empty(64, dtype=np.int64), np.empty(64, dtype=np.int32)
-            state, hist = np.array([radius, 0]), np.zeros(1, dtype=np.int64)
-            c = 0
-            for t in range(radius + 1):
-                ids, dists, c = _probe_shell(
-                    queries[i], t % m, t // m, t, 0, state, hist, tables, ids, dists, c
-                )
-            found = np.sort(ids[:c])
-            counts[i] = c
-            out[i, : min(c, cap)] = found[: min(c, cap)]
-        return out, counts
-
-    @njit(cache=True)
-    def _knn_one(qw, k, bits, tables, hist, ids, dists, out_i, out_d):
-        """The paper's incremental k-NN for one query; rows sorted by (distance, id)."""
-        m = tables[0].shape[0]
-        hist[:] = 0
-        state = np.array([bits, 0])  # [T = distance of the current k-th item, count with d <= T]
-        c = 0
-        for t in range(bits + 1):
-            ids, dists, c = _probe_shell(
-                qw, t % m, t // m, t, k, state, hist, tables, ids, dists, c
-            )
-            if state[1] >= k and state[0] <= t:  # every item with d <= T has been seen
-                break
-        top = state[0]
-        start = np.zeros(top + 1, dtype=np.int64)
-        for d in range(1, top + 1):
-            start[d] = start[d - 1] + hist[d - 1]
-        ties = np.empty(hist[top], dtype=np.int64)
-        nt = 0
-        for j in range(c):
-            d = dists[j]
-            if d < top:
-                out_i[start[d]], out_d[start[d]] = ids[j], d
-                start[d] += 1
-            elif d == top:
-                ties[nt] = ids[j]
-                nt += 1
-        less = start[top - 1] if top > 0 else 0
-        for d in range(top):  # ids within one distance in ascending order
-            lo = start[d - 1] if d > 0 else 0
-            out_i[lo : start[d]].sort()
-        need = k - less  # the smallest ids among the items tied at the k-th distance
-        if need < nt:
-            ties = np.partition(ties, need - 1)[:need]
-        ties.sort()
-        out_i[less:k], out_d[less:k] = ties[:need], top
-        return ids, dists
-
-    @_Kernel
-    def _mih_knn_kernel(queries, k, bits, tables, n_blocks):
-        nq = queries.shape[0]
-        out_d = np.empty((nq, k), dtype=np.int32)
-        out_i = np.empty((nq, k), dtype=np.int64)
-        for b in prange(n_blocks):
-            hist = np.zeros(bits + 1, dtype=np.int64)
-            ids = np.empty(max(64, 2 * k), dtype=np.int64)
-            dists = np.empty(ids.shape[0], dtype=np.int32)
-            for i in range(b, nq, n_blocks):
-                ids, dists = _knn_one(
-                    queries[i], k, bits, tables, hist, ids, dists, out_i[i], out_d[i]
-                )
-        return out_d, out_i
 
 
 def default_substrings(bits: int, n: int) -> int:
@@ -264,14 +76,6 @@ def probe_counts(bits: int, radius: int, m: int) -> tuple[int, int]:
     return single, mih
 
 
-def _check_radius(radius: int, bits: int) -> int:
-    if isinstance(radius, bool) or not isinstance(radius, int | np.integer):
-        raise TypeError(f"radius must be an integer, got {type(radius).__name__}")
-    if radius < 0:
-        raise ValueError(f"radius must be >= 0, got {radius}")
-    return int(min(radius, bits))
-
-
 class MultiIndexHashing:
     """Exact Hamming k-NN and radius search over ±1 codes with m substring hash tables.
 
@@ -288,18 +92,16 @@ class MultiIndexHashing:
 
     def __init__(self, db_codes, substrings: int | None = None) -> None:
         codes = as_codes(db_codes, "db_codes")
-        self._build(_pack_words(codes), codes.shape[1], substrings)
+        self._build(pack_words(codes), codes.shape[1], substrings)
 
     @classmethod
-    def _from_words(cls, words: np.ndarray, bits: int, substrings: int | None = None):
+    def from_packed(cls, words: np.ndarray, bits: int, substrings: int | None = None):
         """Build from already packed ``uint64`` words (n, ceil(K / 64)) of K-bit codes."""
         self = cls.__new__(cls)
         self._build(words, bits, substrings)
         return self
 
     def _build(self, words: np.ndarray, bits: int, substrings: int | None) -> None:
-        if not HAVE_NUMBA:  # pragma: no cover - numba is a declared dependency
-            raise ImportError("MultiIndexHashing needs numba: pip install numba")
         n, nw = words.shape
         lowest = -(-bits // 64)
         if substrings is None:
@@ -324,10 +126,10 @@ class MultiIndexHashing:
                 masks[a, bit // 64] |= np.uint64(1) << np.uint64(bit % 64)
             if 2**length <= max(2 * n, 1 << 16):  # dense: the substring is the bucket index
                 table_starts = np.empty(2**length + 1, dtype=np.int64)
-                _build_dense(words, start, length, perm_ids[a], perm_words[a], table_starts)
+                build_dense(words, start, length, perm_ids[a], perm_words[a], table_starts)
                 meta[a] = (start, length, 1, sbase, 0, 2**length)
             else:  # sparse: sorted unique keys, found by binary search
-                keys = _extract_keys(words, start, length)
+                keys = extract_keys(words, start, length)
                 order = np.argsort(keys, kind="stable")
                 perm_ids[a], perm_words[a], keys = order, words[order], keys[order]
                 first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
@@ -381,29 +183,31 @@ class MultiIndexHashing:
     def _queries(self, query_codes) -> np.ndarray:
         q = as_codes(query_codes, "query_codes")
         check_same_bits(q, np.empty((0, self._bits)), ("query_codes", "the index (db_codes)"))
-        return _pack_words(q)
+        return pack_words(q)
 
     def search(self, query_codes, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Exact k nearest neighbours: ``(distances int32 (nq, k), ids int64 (nq, k))``, rows
         sorted by (distance, id): identical to the linear scan, tie order included."""
         qw = self._queries(query_codes)
         k = check_positive_int(k, "k", self._n, "the database size")
-        return self._search_words(qw, k)
+        return self.search_packed(qw, k)
 
     def radius_search(self, query_codes, radius: int) -> list[np.ndarray]:
         """Ids (ascending, int64) of the items within Hamming distance ``radius``, per query."""
         qw = self._queries(query_codes)
-        return self._radius_words(qw, _check_radius(radius, self._bits))
+        return self.radius_search_packed(qw, min(check_radius(radius), self._bits))
 
     def _work(self, n_queries: int) -> int:
         return n_queries * max(1, self._n // 64)  # rough: parallel from a few queries on big data
 
-    def _search_words(self, qw: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        blocks = _n_blocks(len(qw))
-        return _mih_knn_kernel(self._work(len(qw)), qw, k, self._bits, self._tables, blocks)
+    def search_packed(self, qw: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`search` for queries already packed into ``uint64`` words (no validation)."""
+        blocks = block_count(len(qw))
+        return mih_knn_kernel(self._work(len(qw)), qw, k, self._bits, self._tables, blocks)
 
-    def _radius_words(self, qw: np.ndarray, radius: int) -> list[np.ndarray]:
+    def radius_search_packed(self, qw: np.ndarray, radius: int) -> list[np.ndarray]:
+        """:meth:`radius_search` for packed queries and a validated radius <= K."""
         # room for up to 2**24 ids in all (pages are committed only when written): a query with
         # more hits than ``cap`` is searched a second time
         cap = int(min(self._n, max(256, (1 << 24) // len(qw))))
-        return _collect(_mih_radius_kernel, self._work(1), qw, cap, radius, self._tables)
+        return collect_capped(mih_radius_kernel, self._work(1), qw, cap, radius, self._tables)

@@ -14,30 +14,23 @@ papers' AlexNet was pretrained on (and its database images come from ImageNet's 
 the papers' trunk had seen those very labels; here the trunk sees the labels of the training split
 alone, which is the weaker, honest version of the same start.
 
-The result is seeded and cached on disk (``$HASHLIB_EDU_CACHE`` or ``~/.cache/hashlib-edu``),
-keyed by the dataset, its seed, the training split's indices and these settings; files are written
-atomically, and a cache file that cannot be read or whose key differs is rebuilt, never trusted.
+The result is seeded and cached on disk by :mod:`hashlib_edu.cache` (``$HASHLIB_EDU_CACHE`` or
+``~/.cache/hashlib-edu``), keyed by the dataset, its seed, the training split's indices and these
+settings; files are written atomically, and a cache file that cannot be read or whose settings
+differ is rebuilt, never trusted.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import warnings
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import torch
 from torch import nn
 
-from ._io import atomic_write
+from .cache import cache_dir, cached, data_fingerprint
 from .models import ConvPoolNet
 
 __all__ = ["PretrainConfig", "cache_dir", "pretrained_trunk"]
-
-_FORMAT = "hashlib_edu.pretrained-trunk/1"
-
 
 @dataclass(frozen=True)
 class PretrainConfig:
@@ -56,29 +49,6 @@ class PretrainConfig:
             raise ValueError(f"PretrainConfig.lr must be > 0, got {self.lr}")
 
 
-def cache_dir() -> Path:
-    """Where trained artefacts are cached: ``$HASHLIB_EDU_CACHE``, else ``~/.cache/hashlib-edu``."""
-    return Path(os.environ.get("HASHLIB_EDU_CACHE") or Path.home() / ".cache" / "hashlib-edu")
-
-
-def _cache_key(data, seed: int, config: PretrainConfig) -> str:
-    manifest = data.split_manifest(include_indices=False)
-    description = {
-        "format": _FORMAT,
-        "dataset": data.name,
-        "data_seed": data.seed,
-        "options": manifest["options"],
-        "train_indices": manifest["indices_sha256"].get("train"),
-        "train_size": len(data.train),
-        "image_shape": list(data.image_shape),
-        "num_classes": data.num_classes,
-        "seed": int(seed),
-        "config": asdict(config),
-    }
-    text = json.dumps(description, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
-
-
 def pretrained_trunk(
     data,
     *,
@@ -92,33 +62,12 @@ def pretrained_trunk(
     Loaded from the cache when a valid entry exists, else trained (seeded) and cached.
     """
     config = config or PretrainConfig()
-    key = _cache_key(data, seed, config)
-    path = cache_dir() / "pretrained" / f"{data.name}-{key}.pt"
-    cached = _load(path, key)
-    if cached is not None:
-        return cached
-    state = _train_classifier(data, seed, config, torch.device(device), progress)
-    payload = {"format": _FORMAT, "key": key, "state_dict": state}
-    atomic_write(path, lambda handle: torch.save(payload, handle))
-    return state
+    description = {**data_fingerprint(data, ("train",)), "seed": int(seed), "config": asdict(config)}
 
+    def build() -> dict:
+        return {"state_dict": _train_classifier(data, seed, config, torch.device(device), progress)}
 
-def _load(path: Path, key: str) -> dict[str, torch.Tensor] | None:
-    if not path.is_file():
-        return None
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-        if payload.get("format") != _FORMAT or payload.get("key") != key:
-            raise ValueError("format or key differs")
-        return payload["state_dict"]
-    except Exception as err:  # truncated, corrupt or foreign file: rebuild it
-        warnings.warn(
-            f"ignoring the cached pretrained trunk {path} ({type(err).__name__}: {err}); "
-            "it will be rebuilt",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-        return None
+    return cached("pretrained", data.name, description, build)["state_dict"]
 
 
 def _train_classifier(

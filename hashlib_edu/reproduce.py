@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from collections.abc import Sequence
@@ -45,6 +44,16 @@ from .metrics import (
     mean_average_precision_continuous,
     precision_at_radius,
     quantization_error,
+)
+from .results import (
+    METRICS,
+    PAPER_CLAIMS,
+    claim_holds,
+    claims_table,
+    environment,
+    format_run,
+    format_table,
+    summarize,
 )
 from .training import INITS, METHODS, Encoded, TrainConfig, encode, train_hashing_model
 
@@ -68,7 +77,6 @@ ALL_METHODS = (*METHODS, *SHALLOW)
 DEFAULT_METHODS = ("dhn", "hashnet", "hashnet-c", "hashnet-w", "hashnet-sgn", "itq", "lsh")
 DEFAULT_BITS = (16, 32, 48, 64)
 DEFAULT_SEEDS = (0, 1, 2)
-METRICS = ("map", "map_expected", "precision_radius2", "quantization_error", "train_seconds")
 #: The keys of every entry of results.json's "runs" (plus "conventions" with --conventions).
 RUN_KEYS = ("method", "bits", "seed", *METRICS[:2], "topk", *METRICS[2:])
 
@@ -153,9 +161,9 @@ def _run_shallow(method: str, data, bits: int, seed: int, init: str = "pretraine
     return encoded[0], encoded[1], seconds
 
 
-def _run_deep(method: str, data, bits: int, seed: int, device: str, config, progress: bool):
+def _run_deep(method: str, data, bits: int, seed: int, device: str, config, progress, cache):
     result = train_hashing_model(
-        method, data, bits, config=config, seed=seed, device=device, progress=progress
+        method, data, bits, config=config, seed=seed, device=device, progress=progress, cache=cache
     )
     return (
         encode(result.model, data.query),
@@ -176,6 +184,7 @@ def run_one(
     trained: dict | None = None,
     shallow_init: str = "pretrained",
     conventions: bool = False,
+    cache: bool = True,
 ) -> tuple[dict, Encoded, Encoded]:
     """Train (or fit) one method at one code length; returns (run record, query, database encodings).
 
@@ -184,7 +193,9 @@ def run_one(
     ITQ and LSH hash the pretrained trunk's features (`shallow_init="pretrained"`, embedded data)
     or the pixels (`"scratch"`, or file-backed data). `conventions` adds
     `record["conventions"]`: the mAP of the same codes under each published convention
-    (`metrics.map_conventions`; null for HashNet+C, which ranks continuous outputs).
+    (`metrics.map_conventions`; null for HashNet+C, which ranks continuous outputs). With `cache`
+    (default) a deep model trained before with the same setting is loaded from the disk cache
+    (`hashlib_edu.cache`) instead of trained again; its `train_seconds` are those of its training.
     """
     if method in SHALLOW:
         query, database, seconds = _run_shallow(method, data, bits, seed, shallow_init)
@@ -194,7 +205,9 @@ def run_one(
         if trained is not None and key in trained:
             query, database, seconds = trained[key]
         else:
-            query, database, seconds = _run_deep(method, data, bits, seed, device, config, progress)
+            query, database, seconds = _run_deep(
+                method, data, bits, seed, device, config, progress, cache
+            )
             if trained is not None:
                 trained[key] = (query, database, seconds)
     continuous = method in METHODS and METHODS[method].continuous_ranking
@@ -243,11 +256,13 @@ def run_experiment(
     progress: bool = True,
     dataset_options: dict | None = None,
     command: str | None = None,
+    cache: bool = True,
 ) -> dict:
     """Every (seed, bits, method) run on one dataset, with a per-(method, bits) summary.
 
     `config=None` gives each method its tuned defaults; a dict gives one config per method; `init`
-    and `iterations` override them.
+    and `iterations` override them. `cache` loads deep models trained before with the same setting
+    (`hashlib_edu.cache`; `--no-cache` on the command line trains everything).
     Writes results.json, splits_seed{seed}.json (and codes) under `out` if given; `command` is
     recorded in results.json (the CLI passes its own command line).
     """
@@ -259,7 +274,7 @@ def run_experiment(
         "settings": {
             m: _config_for(m, config, init, iterations).describe() for m in methods if m in METHODS
         },
-        "environment": _environment(),
+        "environment": environment(),
         "chance": [],
         "runs": [],
     }
@@ -285,11 +300,12 @@ def run_experiment(
                     trained=trained,
                     shallow_init=init or "pretrained",
                     conventions=conventions,
+                    cache=cache,
                 )
                 results["runs"].append(record)
                 bar.update()
                 if progress:
-                    tqdm.write(_format_row(record))
+                    tqdm.write(format_run(record))
                 if out is not None and export_codes:
                     path = Path(out) / "codes" / f"{method}_{b}_seed{seed}.npz"
                     _write_codes(path, query, database)
@@ -311,89 +327,6 @@ def _config_for(method, config, init, iterations) -> TrainConfig | None:
     return replace(chosen, **overrides) if overrides else chosen
 
 
-def _environment() -> dict:
-    import numba
-
-    return {
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "numpy": np.__version__,
-        "numba": numba.__version__,
-        "machine": platform.machine(),
-        "processor": platform.processor() or "unknown",
-        "cpu_count": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-    }
-
-
-def summarize(runs: Sequence[dict]) -> list[dict]:
-    """Mean and sample standard deviation (ddof = 1; 0 for one seed) of every metric per
-    (method, bits), over the seeds, in the order the runs first appear."""
-    groups: dict[tuple, list[dict]] = {}
-    for run in runs:
-        groups.setdefault((run["method"], run["bits"]), []).append(run)
-    summary = []
-    for (method, bits), group in groups.items():
-        row = {"method": method, "bits": bits, "n_seeds": len(group)}
-        for metric in METRICS:
-            values = [r[metric] for r in group if r.get(metric) is not None]
-            if not values:
-                row[f"{metric}_mean"] = row[f"{metric}_sd"] = None
-                continue
-            row[f"{metric}_mean"] = float(np.mean(values))
-            row[f"{metric}_sd"] = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
-        summary.append(row)
-    return summary
-
-
-def claim_holds(
-    summary: Sequence[dict], better: str, worse: str, bits: int, metric: str = "map_expected"
-) -> bool:
-    """The suite's criterion for stating "`better` beats `worse`": the mean over seeds is higher
-    by more than the sum of the two standard deviations (gap > sd_better + sd_worse)."""
-    rows = {(r["method"], r["bits"]): r for r in summary}
-    missing = [m for m in (better, worse) if (m, bits) not in rows]
-    if missing:
-        raise KeyError(f"no summary row for {missing} at {bits} bits")
-    a, b = rows[(better, bits)], rows[(worse, bits)]
-    gap = a[f"{metric}_mean"] - b[f"{metric}_mean"]
-    return bool(gap > a[f"{metric}_sd"] + b[f"{metric}_sd"])
-
-
-#: The papers' orderings the suite checks: (better, worse, what the paper says).
-PAPER_CLAIMS = (
-    ("hashnet", "dhn", "HashNet beats DHN"),
-    ("hashnet", "itq", "HashNet beats ITQ"),
-    ("hashnet", "lsh", "HashNet beats LSH"),
-    ("hashnet", "hashnet-w", "the weights help (HashNet > HashNet-W)"),
-    ("hashnet", "hashnet-sgn", "continuation helps (HashNet > HashNet-sgn)"),
-    ("hashnet-c", "hashnet", "binarization costs mAP (HashNet+C > HashNet)"),
-)
-
-
-def claims_table(summary: Sequence[dict], claims=PAPER_CLAIMS, metric: str = "map_expected") -> str:
-    """A markdown table: for each claim and code length, "holds" (`claim_holds`), "reversed"
-    (the opposite holds) or "not shown" (the seeds cannot tell); claims whose methods are not in
-    the summary are left out."""
-    present = {r["method"] for r in summary}
-    bits = sorted({r["bits"] for r in summary})
-    lines = ["| claim | " + " | ".join(f"{b} bits" for b in bits) + " |"]
-    lines.append("|---|" + "---|" * len(bits))
-    for better, worse, text in claims:
-        if better not in present or worse not in present:
-            continue
-        cells = []
-        for b in bits:
-            if claim_holds(summary, better, worse, b, metric):
-                cells.append("holds")
-            elif claim_holds(summary, worse, better, b, metric):
-                cells.append("reversed")
-            else:
-                cells.append("not shown")
-        lines.append(f"| {text} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
 def _write_json(path: Path, payload: dict) -> None:
     atomic_write(path, lambda f: f.write((json.dumps(payload, indent=2) + "\n").encode()))
 
@@ -408,51 +341,6 @@ def _write_codes(path: Path, query, database) -> None:
         "db_labels": database.labels.astype(np.uint8),
     }
     atomic_write(path, lambda f: np.savez_compressed(f, **arrays))
-
-
-def _mean_sd(row: dict, metric: str, digits: int = 4) -> str:
-    mean = row[f"{metric}_mean"]
-    if mean is None:
-        return "-"
-    if row["n_seeds"] == 1:
-        return f"{mean:.{digits}f}"
-    return f"{mean:.{digits}f} ± {row[f'{metric}_sd']:.{digits}f}"
-
-
-def format_table(results: dict) -> str:
-    """The summary as a fixed-width text table: mean ± sd over the seeds of mAP@R (ties by index
-    and tie-aware), precision within radius 2, quantization error and training seconds."""
-    rows = results["summary"]
-    topk = results["runs"][0]["topk"] if results["runs"] else 0
-    columns = (f"mAP@{topk}", "mAP tie-aware", "P@r<=2", "quant.err")
-    width = 17 if len(results["seeds"]) > 1 else 8
-    header = f"{'method':<12} {'bits':>4} " + " ".join(f"{c:>{width}}" for c in columns)
-    header += f" {'train s':>8}"
-    seeds = " ".join(str(s) for s in results["seeds"])
-    chance = np.mean([c["map_expected"] for c in results["chance"]])
-    lines = [
-        f"dataset: {results['dataset']}  seeds: {seeds}  (mean ± sd over seeds)",
-        f"chance (a constant code): mAP tie-aware {chance:.4f}",
-        header,
-        "-" * len(header),
-    ]
-    for row in rows:
-        cells = [
-            _mean_sd(row, m)
-            for m in ("map", "map_expected", "precision_radius2", "quantization_error")
-        ]
-        line = f"{row['method']:<12} {row['bits']:>4} " + " ".join(f"{c:>{width}}" for c in cells)
-        lines.append(line + f" {row['train_seconds_mean']:>8.1f}")
-    return "\n".join(lines)
-
-
-def _format_row(r: dict) -> str:
-    p2 = "-" if r["precision_radius2"] is None else f"{r['precision_radius2']:.4f}"
-    return (
-        f"seed {r['seed']}  {r['method']:<12} {r['bits']:>3} bits  mAP {r['map']:.4f} "
-        f"(tie-aware {r['map_expected']:.4f})  P@r<=2 {p2}  "
-        f"quant.err {r['quantization_error']:.4f}  {r['train_seconds']:.1f} s"
-    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -515,6 +403,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="train every deep model even if the disk cache holds it (hashlib_edu.cache)",
+    )
+    p.add_argument(
         "--show",
         metavar="RESULTS_JSON",
         default=None,
@@ -564,6 +457,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             export_codes=args.export_codes,
             conventions=args.conventions,
             progress=not args.quiet,
+            cache=not args.no_cache,
             command=" ".join(
                 ["python -m hashlib_edu.reproduce", *(sys.argv[1:] if argv is None else argv)]
             ),

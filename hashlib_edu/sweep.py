@@ -23,7 +23,8 @@ from pathlib import Path
 
 from ._io import atomic_write
 from .data import load_dataset
-from .reproduce import _environment, run_experiment
+from .reproduce import run_experiment
+from .results import environment
 
 __all__ = ["SWEEP_METHODS", "run_sweep", "main"]
 
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         + " ".join(sys.argv[1:] if argv is None else argv),
         "bits": args.bits,
         "seeds": args.seeds,
-        "environment": _environment(),
+        "environment": environment(),
         "rows": rows,
     }
     atomic_write(Path(args.out), lambda f: f.write((json.dumps(record, indent=2) + "\n").encode()))

@@ -23,14 +23,13 @@ Binarization is a separate step: b = sign(z), with sign(0) = +1.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 
 import numpy as np
 import torch
@@ -38,7 +37,9 @@ from torch.utils.data import DataLoader, Dataset
 from tqdm.auto import tqdm
 
 from ._io import atomic_write
-from .continuation import BetaSchedule
+from .cache import cached, data_fingerprint
+from .codes import binarize, binarize_tensor, quantization_error
+from .config import INITS, METHODS, Method, TrainConfig, check_method, tuned_settings
 from .losses import (
     continuous_similarity_scale,
     dhn_loss,
@@ -49,8 +50,13 @@ from .losses import (
 from .models import HashingNetwork, build_model, parameter_groups
 
 __all__ = [
+    "INITS",
     "METHODS",
+    "SNAPSHOT_KEYS",
+    "Method",
+    "Snapshot",
     "TrainConfig",
+    "tuned_settings",
     "TrainResult",
     "Encoded",
     "train_hashing_model",
@@ -63,136 +69,22 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Method:
-    """What distinguishes the methods: the loss, the similarity weighting and the continuation."""
+class Snapshot(TypedDict):
+    """One moment of training, for the continuation replay (``widgets.continuation_replay``).
 
-    loss: str
-    weighted: bool
-    continuation: bool
-    continuous_ranking: bool = False
-
-    def training_key(self) -> tuple[str, bool, bool]:
-        """Methods with the same key train the same model (HashNet and HashNet+C)."""
-        return self.loss, self.weighted, self.continuation
-
-
-METHODS: dict[str, Method] = {
-    "dhn": Method(loss="dhn", weighted=False, continuation=False),
-    "hashnet": Method(loss="hashnet", weighted=True, continuation=True),
-    "hashnet-c": Method(loss="hashnet", weighted=True, continuation=True, continuous_ranking=True),
-    "hashnet-w": Method(loss="hashnet", weighted=False, continuation=True),
-    "hashnet-sgn": Method(loss="hashnet", weighted=True, continuation=False),
-}
-
-INITS = ("pretrained", "scratch")
-_TUNED_FILE = Path(__file__).with_name("tuned.json")
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Hyperparameters of a run. Defaults suit the embedded digit datasets on a laptop CPU.
-
-    The embedded defaults fine-tune the pretrained conv-pool trunk (`init="pretrained"`) with Adam,
-    the hash layer at 10x the backbone's learning rate (the papers' rule), batch 128, the
-    learning rate multiplied by `lr_decay` every `lr_halving_every` iterations. Each method's
-    tuned settings (chosen on validation data by `python -m hashlib_edu.tune`) are
-    `TrainConfig.tuned(method)`, which `train_hashing_model` uses when no config is given. The
-    papers' own solvers are `TrainConfig.paper(method)`.
-
-    `schedule=None` uses `BetaSchedule.compressed(iterations)`: the official curve squeezed into
-    the run. `lr_halving_every=None` steps the learning rate every iterations // 5 (the official
-    HashNet solver halves it every 2,000 of 10,000 iterations). `alpha=None` is HashNet's
-    `alpha_scale * 10 / K`.
+    ``outputs`` are the continuous codes h = tanh(βz) of the first database items, ``map`` the
+    mAP@R of the codes sign(z) at that step (ties by index).
     """
 
-    iterations: int = 800
-    batch_size: int = 128
-    lr: float = 1e-4
-    optimizer: str = "adam"
-    momentum: float = 0.9
-    weight_decay: float = 5e-4
-    hash_lr_multiplier: float = 10.0
-    lr_halving_every: int | None = None
-    lr_decay: float = 0.5
-    quantization_weight: float = 0.1
-    dhn_scale: float = 1.0
-    alpha: float | None = None
-    alpha_scale: float = 1.0
-    continuous_similarity: bool = False
-    schedule: BetaSchedule | None = None
-    backbone: str = "convpool"
-    init: str = "pretrained"
-
-    def __post_init__(self) -> None:
-        for name in ("iterations", "batch_size"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be > 0, got {self.lr}")
-        if not 0 < self.lr_decay <= 1:
-            raise ValueError(f"lr_decay must be in (0, 1], got {self.lr_decay}")
-        if self.optimizer not in ("sgd", "adam"):
-            raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
-        if self.init not in INITS:
-            raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
-
-    @classmethod
-    def paper(cls, method: str = "hashnet", backbone: str = "alexnet", **overrides) -> TrainConfig:
-        """The official full-scale solver of `method`'s paper, ImageNet-pretrained backbone.
-
-        HashNet (thuml/HashNet): SGD momentum 0.9, weight decay 5e-4, batch 64, hash layer lr
-        x10, lr halved every 2,000 of 10,000 iterations, the official beta schedule; lr 3e-4 is
-        the PyTorch port's ImageNet setting (unverified). DHN (zhuhan1236/dhn-caffe): SGD momentum
-        0.9, weight decay 5e-4, batch 64, base lr 2e-5 multiplied by 0.3 every 500 iterations,
-        hash layer lr x10, lambda 0.1, no continuation (10,000 iterations: unverified).
-        """
-        spec = _check_method(method)
-        settings = dict(
-            iterations=10_000,
-            batch_size=64,
-            optimizer="sgd",
-            hash_lr_multiplier=10.0,
-            schedule=BetaSchedule(),
-            backbone=backbone,
-            init="pretrained",
-        )
-        if spec.loss == "dhn":
-            settings.update(lr=2e-5, lr_halving_every=500, lr_decay=0.3, quantization_weight=0.1)
-        else:
-            settings.update(lr=3e-4, lr_halving_every=2000, lr_decay=0.5)
-        return cls(**{**settings, **overrides})
-
-    @classmethod
-    def tuned(cls, method: str, **overrides) -> TrainConfig:
-        """The defaults for `method`: the settings `python -m hashlib_edu.tune` chose on
-        validation data (recorded in hashlib_edu/tuned.json), then `overrides`."""
-        _check_method(method)
-        settings = tuned_settings().get(method, {})
-        return cls(**{**settings, **overrides})
-
-    def beta_schedule(self) -> BetaSchedule:
-        return (
-            self.schedule if self.schedule is not None else BetaSchedule.compressed(self.iterations)
-        )
-
-    def halving_step(self) -> int:
-        return self.lr_halving_every or max(1, self.iterations // 5)
-
-    def describe(self) -> dict:
-        """The settings as a JSON-friendly dict (the beta schedule by its parameters)."""
-        out = asdict(replace(self, schedule=None))
-        out["schedule"] = asdict(self.beta_schedule())
-        return out
+    step: int
+    beta: float
+    outputs: np.ndarray
+    quantization_error: float
+    map: float
 
 
-def tuned_settings() -> dict[str, dict]:
-    """Per-method settings chosen by `python -m hashlib_edu.tune` (empty if never tuned)."""
-    if not _TUNED_FILE.is_file():
-        return {}
-    allowed = {f.name for f in fields(TrainConfig)}
-    settings = json.loads(_TUNED_FILE.read_text())["settings"]
-    return {m: {k: v for k, v in s.items() if k in allowed} for m, s in settings.items()}
+#: The keys of a :class:`Snapshot`, in order.
+SNAPSHOT_KEYS: tuple[str, ...] = tuple(Snapshot.__annotations__)
 
 
 @dataclass
@@ -204,7 +96,7 @@ class TrainResult:
     bits: int
     config: TrainConfig
     history: dict[str, list] = field(default_factory=dict)
-    snapshots: list[dict] = field(default_factory=list)
+    snapshots: list[Snapshot] = field(default_factory=list)
     train_seconds: float = 0.0
 
 
@@ -221,20 +113,6 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     if str(device) == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(device)
-
-
-def binarize(outputs) -> np.ndarray:
-    """b = sign(h) as int8 in {-1, +1}, with sign(0) mapped to +1 (never a third value 0)."""
-    values = (
-        outputs.detach().cpu().numpy() if isinstance(outputs, torch.Tensor) else np.asarray(outputs)
-    )
-    return np.where(values >= 0, 1, -1).astype(np.int8)
-
-
-def _check_method(method: str) -> Method:
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {sorted(METHODS)}")
-    return METHODS[method]
 
 
 def minibatches(dataset: Dataset, batch_size: int, generator: torch.Generator) -> Iterator[tuple]:
@@ -284,10 +162,6 @@ def _loss(
     )
 
 
-def _batch_quantization_error(h: torch.Tensor) -> float:
-    return float(((h - torch.where(h >= 0, 1.0, -1.0)) ** 2).sum(1).mean() / h.shape[1])
-
-
 def train_hashing_model(
     method: str,
     data,
@@ -299,6 +173,7 @@ def train_hashing_model(
     progress: bool = True,
     snapshot_every: int | None = None,
     snapshot_size: int = 1000,
+    cache: bool = False,
 ) -> TrainResult:
     """Train `method` ("dhn", "hashnet", "hashnet-c", "hashnet-w", "hashnet-sgn") for `bits`-bit codes.
 
@@ -308,10 +183,19 @@ def train_hashing_model(
     `snapshot_every`, the continuous outputs of the first `snapshot_size` database items, their
     quantization error and the mAP of the current codes are recorded at step 0 and every
     `snapshot_every` iterations (for the continuation replay).
+
+    With `cache=True` the trained model, its history and snapshots are stored on disk by
+    (dataset split, method, bits, seed, config, device type, torch version) and a later call with
+    the same setting loads them instead of training (:mod:`hashlib_edu.cache`): the same numbers
+    in every notebook and in `make run`, each model trained once.
     """
-    spec = _check_method(method)
+    spec = check_method(method)
     config = config or TrainConfig.tuned(method)
     device = resolve_device(device)
+    if cache:
+        return _cached_training(
+            method, data, bits, config, seed, device, progress, snapshot_every, snapshot_size
+        )
     # both checks fail fast: missing ImageNet weights before anything runs, a batch larger than
     # the training set before the (seconds-long) embedded pretraining
     model = (
@@ -344,13 +228,55 @@ def train_hashing_model(
         lr = optimizer.param_groups[0]["lr"]
         optimizer.step()
         scheduler.step()
-        _record(result.history, step, loss.item(), beta, _batch_quantization_error(h.detach()), lr)
+        _record(result.history, step, loss.item(), beta, quantization_error(h.detach()), lr)
         if snapshot_every and (step + 1) % snapshot_every == 0:
             result.snapshots.append(_snapshot(model, data, step + 1, snapshot_size))
     if not math.isfinite(result.history["loss"][-1]):
         raise FloatingPointError(f"{method} diverged (loss {result.history['loss'][-1]}); lower lr")
     result.train_seconds = time.perf_counter() - start
     model.eval()
+    return result
+
+
+def _cached_training(
+    method, data, bits, config, seed, device, progress, snapshot_every, snapshot_size
+) -> TrainResult:
+    training = METHODS[method].training_key()  # HashNet and HashNet+C train the same model
+    method_trained = next(m for m, spec in METHODS.items() if spec.training_key() == training)
+    description = {
+        **data_fingerprint(data),
+        "method": method_trained,
+        "bits": int(bits),
+        "seed": int(seed),
+        "config": asdict(config),
+        "device": device.type,
+        "torch": torch.__version__,
+        # taking snapshots changes the last bits of training (oneDNN picks kernels by history)
+        "snapshots": [int(snapshot_every or 0), int(snapshot_size) if snapshot_every else 0],
+    }
+
+    def build() -> dict:
+        result = train_hashing_model(
+            method, data, bits, config=config, seed=seed, device=device, progress=progress,
+            snapshot_every=snapshot_every, snapshot_size=snapshot_size,
+        )  # fmt: skip
+        return {
+            "state_dict": {k: v.detach().cpu() for k, v in result.model.state_dict().items()},
+            "history": result.history,
+            "snapshots": [
+                {**s, "outputs": torch.from_numpy(s["outputs"])} for s in result.snapshots
+            ],
+            "train_seconds": float(result.train_seconds),
+        }
+
+    name = f"{data.name}-{method_trained}-{bits}bits-seed{seed}"
+    payload = cached("models", name, description, build)
+    model = build_model(config.backbone, bits, tuple(data.image_shape), False)
+    model.load_state_dict(payload["state_dict"])
+    model.to(device).eval()
+    snapshots = [Snapshot(**{**s, "outputs": s["outputs"].numpy()}) for s in payload["snapshots"]]
+    result = TrainResult(model, method, bits, config, payload["history"], snapshots)
+    result.train_seconds = payload["train_seconds"]
     return result
 
 
@@ -386,20 +312,20 @@ def _record(history: dict, step: int, loss: float, beta: float, qe: float, lr: f
         history[key].append(value)
 
 
-def _snapshot(model: HashingNetwork, data, step: int, size: int) -> dict:
-    from .metrics import mean_average_precision, quantization_error
+def _snapshot(model: HashingNetwork, data, step: int, size: int) -> Snapshot:
+    from .metrics import mean_average_precision
 
     query = encode(model, data.query)
     database = encode(model, data.database)
     topk = min(data.topk or len(data.database), len(data.database))
     score = mean_average_precision(query.codes, database.codes, query.labels, database.labels, topk)
-    return {
-        "step": step,
-        "beta": float(model.beta),
-        "outputs": database.outputs[:size].copy(),
-        "quantization_error": quantization_error(database.outputs),
-        "map": float(score),
-    }
+    return Snapshot(
+        step=step,
+        beta=float(model.beta),
+        outputs=database.outputs[:size].copy(),
+        quantization_error=quantization_error(database.outputs),
+        map=float(score),
+    )
 
 
 @torch.no_grad()
@@ -419,7 +345,7 @@ def encode(model: HashingNetwork, dataset: Dataset, batch_size: int = 512) -> En
     for images, batch_labels in chunks:
         z = model.logits(images.to(device))
         outputs.append(torch.tanh(model.beta * z).cpu())
-        codes.append(torch.where(z >= 0, 1, -1).to(torch.int8).cpu())
+        codes.append(binarize_tensor(z, torch.int8).cpu())
         labels.append(torch.as_tensor(batch_labels).float())
     model.train(was_training)
     return Encoded(torch.cat(codes).numpy(), torch.cat(outputs).numpy(), torch.cat(labels).numpy())

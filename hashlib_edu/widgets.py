@@ -28,8 +28,16 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from hashlib_edu import plots
-from hashlib_edu._validation import as_codes, as_labels, check_same_bits
+from hashlib_edu._validation import (
+    as_codes,
+    as_labels,
+    check_float,
+    check_positive_int,
+    check_same_bits,
+)
 from hashlib_edu.continuation import BetaSchedule
+from hashlib_edu.plots.evaluation import check_images
+from hashlib_edu.plots.training import first_iteration_reaching
 
 __all__ = [
     "Explorer",
@@ -156,7 +164,7 @@ class SignApproximationExplorer(Explorer):
 
     def describe(self) -> str:
         beta = self.beta
-        reached = plots._first_iteration_reaching(self.schedule, beta, self.num_iterations)
+        reached = first_iteration_reaching(self.schedule, beta, self.num_iterations)
         final = float(self.schedule.values(self.num_iterations)[-1])
         where = (
             f"the schedule reaches it at iteration {reached:,}"
@@ -187,14 +195,9 @@ def sign_approximation_explorer(
     schedule = BetaSchedule() if schedule is None else schedule
     if not isinstance(schedule, BetaSchedule):
         raise TypeError(f"schedule must be a BetaSchedule, got {type(schedule).__name__}")
-    if isinstance(num_iterations, bool) or not isinstance(num_iterations, int | np.integer):
-        raise TypeError(f"num_iterations must be an integer, got {type(num_iterations).__name__}")
-    if num_iterations < 1:
-        raise ValueError(f"num_iterations must be >= 1, got {num_iterations}")
-    if not (np.isfinite(beta_max) and beta_max > 1):
-        raise ValueError(f"beta_max must be a finite number > 1, got {beta_max}")
-    if not (np.isfinite(beta) and 1 <= beta <= beta_max):
-        raise ValueError(f"beta must lie in [1, beta_max = {beta_max}], got {beta}")
+    num_iterations = check_positive_int(num_iterations, "num_iterations")
+    beta_max = check_float(beta_max, "beta_max", 1.0, open_low=True)
+    beta = check_float(beta, "beta", 1.0, beta_max)
     return SignApproximationExplorer(schedule, num_iterations, float(beta), float(beta_max))
 
 
@@ -305,11 +308,9 @@ class RetrievalExplorer(Explorer):
             distances, ids = self.index.search(code, int(self.controls["k"].value))
             ids, distances = ids[0], distances[0].astype(np.int64)
         else:
-            ids = self.index.radius_search(code, int(self.controls["radius"].value))[0]
-            # distances of the returned items only, for display: d = (K - <q, b>) / 2
-            bits = self.db_codes.shape[1]
-            dots = self.db_codes[ids].astype(np.int64) @ code[0].astype(np.int64)
-            distances = (bits - dots) // 2
+            radius = int(self.controls["radius"].value)
+            found, dist = self.index.radius_search(code, radius, return_distances=True)
+            ids, distances = found[0], dist[0].astype(np.int64)
             order = np.lexsort((ids, distances))
             ids, distances = ids[order], distances[order]
         total = len(ids)
@@ -370,8 +371,8 @@ def retrieval_explorer(
     Returns a :class:`RetrievalExplorer`: ``.controls`` = {"query", "mode", "k", "radius"},
     ``.results`` = the shown ids, distances, relevance and the total found.
     """
-    qimg = plots._check_images(query_images, "query_images")
-    dimg = plots._check_images(db_images, "db_images")
+    qimg = check_images(query_images, "query_images")
+    dimg = check_images(db_images, "db_images")
     qcodes = as_codes(query_codes, "query_codes")
     dcodes = as_codes(db_codes, "db_codes")
     check_same_bits(qcodes, dcodes, ("query_codes", "db_codes"))
@@ -385,7 +386,6 @@ def retrieval_explorer(
         raise ValueError(
             f"query_labels has {qlab.shape[1]} classes but db_labels has {dlab.shape[1]}"
         )
-    if isinstance(max_results, bool) or not isinstance(max_results, int) or max_results < 1:
-        raise ValueError(f"max_results must be a positive integer, got {max_results!r}")
+    max_results = check_positive_int(max_results, "max_results")
     max_results = min(max_results, len(dcodes))
     return RetrievalExplorer(qimg, dimg, qcodes, dcodes, qlab, dlab, max_results, backend)

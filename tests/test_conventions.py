@@ -8,9 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from hashlib_edu import conventions, retrieval
+from hashlib_edu import conventions
+from hashlib_edu._kernels import scan as scan_kernels  # noqa: E402
+from hashlib_edu._ranking import RankingInputs
 from hashlib_edu.conventions import MAP_CONVENTIONS, map_conventions
-from hashlib_edu.metrics import _Prepared, mean_average_precision
+from hashlib_edu.metrics import mean_average_precision
 
 BACKENDS = ["numba", "numpy"]
 INDEX, EXPECTED, BEST, WORST, RANDOM = MAP_CONVENTIONS[:5]
@@ -136,7 +138,7 @@ def ref_conventions(q, db, ql, dl, topk=None, seed=0):
 def per_query(q, db, ql, dl, topk=None, seed=0, backend="numba"):
     """(nq, 7) per-query columns of the implementation (index, expected, best, worst, random,
     hits, sum / R)."""
-    p = _Prepared(q, db, ql, dl, backend)
+    p = RankingInputs(q, db, ql, dl, backend)
     return conventions._per_query(p, topk or len(db), np.uint64(seed), None)
 
 
@@ -289,7 +291,7 @@ def test_chunking_threads_and_backend_do_not_change_results(monkeypatch):
     q, db, ql, dl = make_data(9, n_query=40, bits=5)
     whole = map_conventions(q, db, ql, dl, 20, seed=5)
     assert map_conventions(q, db, ql, dl, 20, seed=5, chunk_size=3) == whole
-    monkeypatch.setattr(retrieval, "PARALLEL_MIN_WORK", 0)  # the parallel kernel (prange)
+    monkeypatch.setattr(scan_kernels, "PARALLEL_MIN_WORK", 0)  # the parallel kernel (prange)
     assert map_conventions(q, db, ql, dl, 20, seed=5) == whole
     numpy = map_conventions(q, db, ql, dl, 20, seed=5, backend="numpy")
     assert numpy == pytest.approx(whole, abs=1e-13)

@@ -177,5 +177,5 @@ def test_all_similar_pairs_get_weight_one():
 def test_labels_other_than_zero_and_one_are_refused():
     with pytest.raises(ValueError, match="only 0 and 1"):
         pairwise_similarity(torch.tensor([[2, 0]]), torch.tensor([[1, 0]]))
-    with pytest.raises(ValueError, match="one_hot"):
+    with pytest.raises(ValueError, match="one-hot"):
         pairwise_similarity(torch.tensor([[1, 0]]), torch.tensor([[-1, 0]]))

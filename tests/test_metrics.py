@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 
 import numpy as np
 import pytest
@@ -217,10 +218,10 @@ def test_radius_metrics_match_reference(case, backend):
 def test_empty_ball_counts_as_precision_zero():
     q = np.array([[1, 1, 1, 1], [-1, -1, -1, -1]])
     db = np.array([[1, 1, 1, 1]] * 3)
-    ql = dl_row = np.array([[1, 0], [1, 0]])
+    ql = np.array([[1, 0], [1, 0]])
     dl = np.array([[1, 0]] * 3)
-    assert ql is dl_row
-    # query 0: ball of radius 2 holds all 3 (all relevant) -> 1; query 1: empty ball -> 0
+    # query 0: ball of radius 2 holds all 3 (all relevant) -> 1; query 1: empty ball -> 0, so the
+    # mean is 0.5 (1.0 if empty balls were skipped, NaN if they were 0/0)
     assert precision_at_radius(q, db, ql, dl, radius=2) == pytest.approx(0.5)
 
 
@@ -259,8 +260,22 @@ def test_torch_inputs_and_single_vs_multilabel_paths_agree():
     np.testing.assert_array_equal(a, b)
 
 
-def test_chunking_does_not_change_results():
+def test_chunking_does_not_change_results(monkeypatch):
     q, db, ql, dl = make_data(6, n_query=30, bits=6, multi=True)
+    chunks = []
+    real = metrics.query_chunks
+
+    def spy(nq, per_query, chunk_size):
+        chunks.extend(real(nq, per_query, chunk_size))
+        return iter(list(real(nq, per_query, chunk_size)))
+
+    monkeypatch.setattr(metrics, "query_chunks", spy)
+    for ties in ("index", "expected"):
+        chunks.clear()
+        a = average_precisions(q, db, ql, dl, 20, ties, backend="numba")
+        b = average_precisions(q, db, ql, dl, 20, ties, backend="numba", chunk_size=7)
+        assert len(chunks) == 1 + 5  # the compiled path honours chunk_size: 30 = 7+7+7+7+2
+        np.testing.assert_array_equal(a, b)
     for backend in BACKENDS:
         a = average_precisions(q, db, ql, dl, 20, backend=backend)
         b = average_precisions(q, db, ql, dl, 20, backend=backend, chunk_size=7)
@@ -296,10 +311,48 @@ def test_bad_inputs_raise_clear_errors():
         precision_at_k(q, db, ql, dl, [])
 
 
+PEAK_MEMORY_SCRIPT = """
+import resource, sys
+import numpy as np
+from hashlib_edu.metrics import mean_average_precision, precision_at_radius
+
+def peak_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+rng = np.random.default_rng(0)
+nq, n, bits = 2000, 300_000, 64
+q = rng.choice(np.array([-1, 1], np.int8), size=(nq, bits))
+db = rng.choice(np.array([-1, 1], np.int8), size=(n, bits))
+ql = np.eye(10, dtype=np.uint8)[rng.integers(0, 10, nq)]
+dl = np.eye(10, dtype=np.uint8)[rng.integers(0, 10, n)]
+for ties in ("index", "expected"):  # compile every kernel on a small input first
+    mean_average_precision(q[:4], db[:5000], ql[:4], dl[:5000], 100, ties)
+precision_at_radius(q[:4], db[:5000], ql[:4], dl[:5000])
+before = peak_mib()
+mean_average_precision(q, db, ql, dl, 1000)
+mean_average_precision(q, db, ql, dl, 1000, ties="expected")
+precision_at_radius(q, db, ql, dl)
+print(before, peak_mib())
+"""
+
+
+@pytest.mark.slow
 def test_kernels_never_build_a_dense_query_by_database_matrix():
-    # the compiled path keeps O(K) state per query: its histogram output is (nq, K+1)
-    q, db, ql, dl = make_data(0)
-    p = metrics._Prepared(q, db, ql, dl, "numba")
-    cnt, rel = metrics._histograms(p, None)
-    assert cnt.shape == (len(q), q.shape[1] + 1)
-    np.testing.assert_array_equal(cnt.sum(axis=1), len(db))
+    """Peak memory of the metrics on 2,000 x 300,000 codes: a dense distance matrix would take
+    2.4 GB (int32); the counting kernels need O(N) bytes per thread."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NUMBA_NUM_THREADS": "2"}
+    out = subprocess.run(
+        [sys.executable, "-c", PEAK_MEMORY_SCRIPT],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=300,
+    ).stdout.split()
+    before, after = float(out[-2]), float(out[-1])
+    dense_mib = 2000 * 300_000 * 4 / 2**20
+    assert after - before < 200, (before, after)  # far below one dense matrix
+    assert dense_mib > 2000

@@ -11,10 +11,12 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from hashlib_edu import plots, retrieval  # noqa: E402
+from hashlib_edu import plots  # noqa: E402
+from hashlib_edu._kernels import scan as scan_kernels  # noqa: E402
+from hashlib_edu._kernels.multi_index import mih_radius_kernel  # noqa: E402
+from hashlib_edu._kernels.scan import collect_capped, pack_words  # noqa: E402
 from hashlib_edu.multi_index import (  # noqa: E402
     MultiIndexHashing,
-    _mih_radius_kernel,
     default_substrings,
     probe_counts,
     substring_bounds,
@@ -104,10 +106,10 @@ def test_radius_results_overflowing_the_first_buffer_are_complete():
     db = clustered_codes(11, 1000, 16, n_centres=2)
     q = np.concatenate([db[:3], clustered_codes(12, 3, 16, n_centres=2)])
     index = MultiIndexHashing(db)
-    qw = retrieval._pack_words(q)
+    qw = pack_words(q)
     for radius in (1, 3):
         # a first pass that stores only 2 ids per query, then the overflowing queries again
-        got = retrieval._collect(_mih_radius_kernel, 1, qw, 2, radius, index._tables)
+        got = collect_capped(mih_radius_kernel, 1, qw, 2, radius, index._tables)
         want = HammingIndex(db, "numpy").radius_search(q, radius)
         assert max(map(len, want)) > 2
         for g, w in zip(got, want, strict=True):
@@ -118,7 +120,7 @@ def test_parallel_kernels_agree_with_serial(monkeypatch):
     db, q = clustered_codes(6, 2000, 32), clustered_codes(7, 30, 32)
     index = HammingIndex(db, backend="mih")
     serial_knn, serial_radius = index.search(q, 9), index.radius_search(q, 4)
-    monkeypatch.setattr(retrieval, "PARALLEL_MIN_WORK", 0)  # force the prange kernels
+    monkeypatch.setattr(scan_kernels, "PARALLEL_MIN_WORK", 0)  # force the prange kernels
     np.testing.assert_array_equal(index.search(q, 9), serial_knn)
     for a, b in zip(index.radius_search(q, 4), serial_radius, strict=True):
         np.testing.assert_array_equal(a, b)

@@ -273,7 +273,7 @@ def test_map_vs_bits_sorts_by_bits_per_method():
     [
         ([], "non-empty"),
         ([{"method": "a", "bits": 16}], "lacks keys \\['map'\\]"),
-        ([{"method": "a", "bits": 16.5, "map": 0.5}], "positive integer"),
+        ([{"method": "a", "bits": 0, "map": 0.5}], "bits.* must be >= 1"),
         ([{"method": "a", "bits": 16, "map": 50.0}], "\\[0, 1\\]"),
         ([{"method": "a", "bits": 16, "map": 0.5}] * 2, "same bits"),
     ],
@@ -281,6 +281,8 @@ def test_map_vs_bits_sorts_by_bits_per_method():
 def test_map_vs_bits_rejects_bad_input(results, match):
     with pytest.raises(ValueError, match=match):
         plots.plot_map_vs_bits(results)
+    with pytest.raises(TypeError, match="must be an integer"):
+        plots.plot_map_vs_bits([{"method": "a", "bits": 16.5, "map": 0.5}])
 
 
 def test_precision_at_k_plots_each_curve():

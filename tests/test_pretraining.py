@@ -63,9 +63,9 @@ def test_a_cache_file_of_other_settings_is_not_trusted(cache, digits):
     pretrained_trunk(digits, seed=0, config=FAST)
     (path,) = _files(cache)
     payload = torch.load(path, weights_only=True)
-    payload["key"] = "something else"
+    payload["description"] = "something else"
     torch.save(payload, path)
-    with pytest.warns(RuntimeWarning, match="key differs"):
+    with pytest.warns(RuntimeWarning, match="settings differ"):
         pretrained_trunk(digits, seed=0, config=FAST)
 
 

@@ -1,0 +1,155 @@
+"""The settings of a training run: the five methods, their hyperparameters, the tuned defaults.
+
+:class:`TrainConfig` holds every hyperparameter; ``TrainConfig.tuned(method)`` gives the settings
+``python -m hashlib_edu.tune`` chose on validation data (``hashlib_edu/tuned.json``) and
+``TrainConfig.paper(method)`` each paper's official solver (DHN: Zhu et al., AAAI 2016; HashNet:
+Cao et al., ICCV 2017). :data:`METHODS` says what distinguishes the methods.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+from .continuation import BetaSchedule
+
+__all__ = ["INITS", "METHODS", "Method", "TrainConfig", "check_method", "tuned_settings"]
+
+
+@dataclass(frozen=True)
+class Method:
+    """What distinguishes the methods: the loss, the similarity weighting and the continuation."""
+
+    loss: str
+    weighted: bool
+    continuation: bool
+    continuous_ranking: bool = False
+
+    def training_key(self) -> tuple[str, bool, bool]:
+        """Methods with the same key train the same model (HashNet and HashNet+C)."""
+        return self.loss, self.weighted, self.continuation
+
+
+METHODS: dict[str, Method] = {
+    "dhn": Method(loss="dhn", weighted=False, continuation=False),
+    "hashnet": Method(loss="hashnet", weighted=True, continuation=True),
+    "hashnet-c": Method(loss="hashnet", weighted=True, continuation=True, continuous_ranking=True),
+    "hashnet-w": Method(loss="hashnet", weighted=False, continuation=True),
+    "hashnet-sgn": Method(loss="hashnet", weighted=True, continuation=False),
+}
+
+INITS = ("pretrained", "scratch")
+_TUNED_FILE = Path(__file__).with_name("tuned.json")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyperparameters of a run. Defaults suit the embedded digit datasets on a laptop CPU.
+
+    The embedded defaults fine-tune the pretrained conv-pool trunk (`init="pretrained"`) with Adam,
+    the hash layer at 10x the backbone's learning rate (the papers' rule), batch 128, the
+    learning rate multiplied by `lr_decay` every `lr_halving_every` iterations. Each method's
+    tuned settings (chosen on validation data by `python -m hashlib_edu.tune`) are
+    `TrainConfig.tuned(method)`, which `train_hashing_model` uses when no config is given. The
+    papers' own solvers are `TrainConfig.paper(method)`.
+
+    `schedule=None` uses `BetaSchedule.compressed(iterations)`: the official curve squeezed into
+    the run. `lr_halving_every=None` steps the learning rate every iterations // 5 (the official
+    HashNet solver halves it every 2,000 of 10,000 iterations). `alpha=None` is HashNet's
+    `alpha_scale * 10 / K`.
+    """
+
+    iterations: int = 800
+    batch_size: int = 128
+    lr: float = 1e-4
+    optimizer: str = "adam"
+    momentum: float = 0.9
+    weight_decay: float = 5e-4
+    hash_lr_multiplier: float = 10.0
+    lr_halving_every: int | None = None
+    lr_decay: float = 0.5
+    quantization_weight: float = 0.1
+    dhn_scale: float = 1.0
+    alpha: float | None = None
+    alpha_scale: float = 1.0
+    continuous_similarity: bool = False
+    schedule: BetaSchedule | None = None
+    backbone: str = "convpool"
+    init: str = "pretrained"
+
+    def __post_init__(self) -> None:
+        for name in ("iterations", "batch_size"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if not self.lr > 0:
+            raise ValueError(f"lr must be > 0, got {self.lr}")
+        if not 0 < self.lr_decay <= 1:
+            raise ValueError(f"lr_decay must be in (0, 1], got {self.lr_decay}")
+        if self.optimizer not in ("sgd", "adam"):
+            raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
+
+    @classmethod
+    def paper(cls, method: str = "hashnet", backbone: str = "alexnet", **overrides) -> TrainConfig:
+        """The official full-scale solver of `method`'s paper, ImageNet-pretrained backbone.
+
+        HashNet (thuml/HashNet): SGD momentum 0.9, weight decay 5e-4, batch 64, hash layer lr
+        x10, lr halved every 2,000 of 10,000 iterations, the official beta schedule; lr 3e-4 is
+        the PyTorch port's ImageNet setting (unverified). DHN (zhuhan1236/dhn-caffe): SGD momentum
+        0.9, weight decay 5e-4, batch 64, base lr 2e-5 multiplied by 0.3 every 500 iterations,
+        hash layer lr x10, lambda 0.1, no continuation (10,000 iterations: unverified).
+        """
+        spec = check_method(method)
+        settings = dict(
+            iterations=10_000,
+            batch_size=64,
+            optimizer="sgd",
+            hash_lr_multiplier=10.0,
+            schedule=BetaSchedule(),
+            backbone=backbone,
+            init="pretrained",
+        )
+        if spec.loss == "dhn":
+            settings.update(lr=2e-5, lr_halving_every=500, lr_decay=0.3, quantization_weight=0.1)
+        else:
+            settings.update(lr=3e-4, lr_halving_every=2000, lr_decay=0.5)
+        return cls(**{**settings, **overrides})
+
+    @classmethod
+    def tuned(cls, method: str, **overrides) -> TrainConfig:
+        """The defaults for `method`: the settings `python -m hashlib_edu.tune` chose on
+        validation data (recorded in hashlib_edu/tuned.json), then `overrides`."""
+        check_method(method)
+        settings = tuned_settings().get(method, {})
+        return cls(**{**settings, **overrides})
+
+    def beta_schedule(self) -> BetaSchedule:
+        return (
+            self.schedule if self.schedule is not None else BetaSchedule.compressed(self.iterations)
+        )
+
+    def halving_step(self) -> int:
+        return self.lr_halving_every or max(1, self.iterations // 5)
+
+    def describe(self) -> dict:
+        """The settings as a JSON-friendly dict (the beta schedule by its parameters)."""
+        out = asdict(replace(self, schedule=None))
+        out["schedule"] = asdict(self.beta_schedule())
+        return out
+
+
+def tuned_settings() -> dict[str, dict]:
+    """Per-method settings chosen by `python -m hashlib_edu.tune` (empty if never tuned)."""
+    if not _TUNED_FILE.is_file():
+        return {}
+    allowed = {f.name for f in fields(TrainConfig)}
+    settings = json.loads(_TUNED_FILE.read_text())["settings"]
+    return {m: {k: v for k, v in s.items() if k in allowed} for m, s in settings.items()}
+
+
+def check_method(method: str) -> Method:
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; choose one of {sorted(METHODS)}")
+    return METHODS[method]

@@ -1,0 +1,69 @@
+"""Static figures for the teaching notebooks, in one consistent style.
+
+Every function takes plain arrays (numpy, or torch tensors which are detached to the cpu), draws
+with labelled axes and returns the matplotlib :class:`~matplotlib.figure.Figure`. Functions that
+accept ``ax`` draw on it and return its figure; otherwise they create a new figure.
+
+A new figure is closed in pyplot before it is returned: in a notebook it shows exactly once when
+it is the last expression of a cell (``fig = plot_...(...)`` shows nothing, ``fig`` shows it), and
+figures drawn repeatedly by :mod:`hashlib_edu.widgets` never pile up in pyplot's registry.
+
+All figures are drawn under the package style (seaborn ``"whitegrid"`` / ``"notebook"`` context,
+the ``"colorblind"`` palette, larger fonts for the classroom) without touching the global
+matplotlib settings; call :func:`set_style` to use the same style for your own plots.
+
+Modules: :mod:`~hashlib_edu.plots.style` (palette, method styles, helpers),
+:mod:`~hashlib_edu.plots.training` (continuation, losses, training curves, sweep) and
+:mod:`~hashlib_edu.plots.evaluation` (retrieval quality, gallery, multi-index probes). Every public
+name is importable from ``hashlib_edu.plots``.
+"""
+
+from hashlib_edu.plots.evaluation import (
+    plot_map_vs_bits,
+    plot_mih_probes,
+    plot_pr_curves,
+    plot_precision_at_k,
+    plot_retrieval_gallery,
+)
+from hashlib_edu.plots.style import (
+    IRRELEVANT_COLOR,
+    METHOD_STYLES,
+    PALETTE,
+    RELEVANT_COLOR,
+    finish_axes,
+    method_style,
+    set_style,
+    style_rc,
+)
+from hashlib_edu.plots.training import (
+    check_snapshots,
+    plot_code_histogram,
+    plot_continuation_snapshot,
+    plot_imbalance_sweep,
+    plot_quantization_surrogates,
+    plot_sign_approximation,
+    plot_training_history,
+)
+
+__all__ = [
+    "IRRELEVANT_COLOR",
+    "METHOD_STYLES",
+    "PALETTE",
+    "RELEVANT_COLOR",
+    "check_snapshots",
+    "finish_axes",
+    "method_style",
+    "plot_code_histogram",
+    "plot_continuation_snapshot",
+    "plot_imbalance_sweep",
+    "plot_map_vs_bits",
+    "plot_mih_probes",
+    "plot_pr_curves",
+    "plot_precision_at_k",
+    "plot_quantization_surrogates",
+    "plot_retrieval_gallery",
+    "plot_sign_approximation",
+    "plot_training_history",
+    "set_style",
+    "style_rc",
+]

@@ -1,0 +1,281 @@
+"""Figures of retrieval quality: precision-recall, mAP against code length, precision of the top N,
+a gallery of retrieved images, and the probes of multi-index hashing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from hashlib_edu._validation import check_int, check_positive_int
+from hashlib_edu.multi_index import default_substrings, probe_counts
+from hashlib_edu.plots.style import (
+    IRRELEVANT_COLOR,
+    RELEVANT_COLOR,
+    check_ax,
+    check_curve_dict,
+    check_unit,
+    curve_pair,
+    finish_axes,
+    method_style,
+    new_figure,
+    styled,
+)
+
+
+@styled
+def plot_pr_curves(
+    curves: Mapping[str, tuple[Any, Any]], ax: Axes | None = None, title: str | None = None
+) -> Figure:
+    """Precision-recall curves, one per label: ``{label: (precision, recall)}``.
+
+    The pair order matches :func:`hashlib_edu.metrics.pr_curve_by_radius` (precision, recall for
+    Hamming radius r = 0..K); the points are joined in radius order.
+    """
+    check_curve_dict(curves, "curves")
+    check_ax(ax)
+    pairs = {
+        label: curve_pair(value, label, ("precision", "recall")) for label, value in curves.items()
+    }
+    for label, (precision, recall) in pairs.items():
+        check_unit(precision, f"precision of {label!r}")
+        check_unit(recall, f"recall of {label!r}")
+    if ax is None:
+        fig, ax = new_figure(1, 1, (6.0, 4.6))
+    fig = ax.figure
+    for label, (precision, recall) in pairs.items():
+        ax.plot(recall, precision, "-o", ms=3, lw=2, label=str(label))
+    title = title if title is not None else "precision-recall by Hamming radius"
+    finish_axes(ax, "recall", "precision", title, xlim=(0, 1.02), ylim=(0, 1.02))
+    return fig
+
+
+@styled
+def plot_map_vs_bits(
+    results: Sequence[Mapping[str, Any]],
+    ax: Axes | None = None,
+    title: str | None = None,
+    metric: str = "map",
+) -> Figure:
+    """mAP against code length, one line per method, markers on the computed lengths only.
+
+    ``results`` are run rows ``[{"method", "bits", "map"}, ...]`` or summary rows with
+    ``"<metric>_mean"`` and ``"<metric>_sd"`` (drawn as mean ± sd error bars). Each method has its
+    fixed colour and marker (`METHOD_STYLES`).
+    """
+    if isinstance(results, Mapping) or not isinstance(results, Sequence) or not results:
+        raise ValueError("results must be a non-empty list of dicts with 'method', 'bits', 'map'")
+    check_ax(ax)
+    by_method: dict[str, list[tuple[int, float, float]]] = {}
+    for i, row in enumerate(results):
+        if not isinstance(row, Mapping):
+            raise TypeError(f"results[{i}] must be a dict, got {type(row).__name__}")
+        key = f"{metric}_mean" if f"{metric}_mean" in row else metric
+        missing = [k for k in ("method", "bits", key) if k not in row]
+        if missing:
+            raise ValueError(
+                f"results[{i}] lacks keys {missing}; each needs method, bits, {metric}"
+            )
+        bits, value = row["bits"], float(row[key])
+        spread = float(row.get(f"{metric}_sd") or 0.0)
+        bits = check_positive_int(bits, f"results[{i}]['bits']")
+        if not 0 <= value <= 1:
+            raise ValueError(f"results[{i}]['{key}'] must lie in [0, 1], got {value}")
+        by_method.setdefault(str(row["method"]), []).append((int(bits), value, spread))
+    if ax is None:
+        fig, ax = new_figure(1, 1, (6.0, 4.4))
+    fig = ax.figure
+    all_bits: set[int] = set()
+    for method, points in by_method.items():
+        points.sort()
+        bits = [b for b, _, _ in points]
+        if len(set(bits)) != len(bits):
+            raise ValueError(f"method {method!r} has several results for the same bits {bits}")
+        all_bits.update(bits)
+        values, spreads = [v for _, v, _ in points], [e for _, _, e in points]
+        style = method_style(method)
+        ax.plot(bits, values, lw=2, ms=7, label=method, **style)
+        if any(spreads):
+            ax.errorbar(bits, values, yerr=spreads, fmt="none", capsize=3, color=style["color"])
+    ax.set_xticks(sorted(all_bits))
+    ylabel = "mAP" if metric == "map" else metric.replace("_", " ")
+    finish_axes(ax, "code length K (bits)", ylabel, title or "mAP vs code length")
+    return fig
+
+
+@styled
+def plot_precision_at_k(
+    curves: Mapping[str, tuple[Any, Any]], ax: Axes | None = None, title: str | None = None
+) -> Figure:
+    """Precision of the top N retrieved items against N: ``{label: (ks, precisions)}``."""
+    check_curve_dict(curves, "curves")
+    check_ax(ax)
+    pairs = {
+        label: curve_pair(value, label, ("ks", "precisions")) for label, value in curves.items()
+    }
+    for label, (ks, precisions) in pairs.items():
+        if (ks < 1).any():
+            raise ValueError(f"ks of {label!r} must be >= 1")
+        check_unit(precisions, f"precisions of {label!r}")
+    if ax is None:
+        fig, ax = new_figure(1, 1, (6.0, 4.4))
+    fig = ax.figure
+    for label, (ks, precisions) in pairs.items():
+        ax.plot(ks, precisions, "-o", ms=3, lw=2, label=str(label))
+    title = title if title is not None else "precision of the top N (Hamming ranking)"
+    finish_axes(ax, "number of retrieved items N", "precision@N", title, ylim=(0, 1.02))
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Retrieval gallery
+# --------------------------------------------------------------------------------------------
+def check_images(images: Any, name: str) -> np.ndarray:
+    """Float images (n, C, H, W), C in {1, 3}, as a numpy view: no copy of a large database."""
+    if type(images).__module__.startswith("torch") and hasattr(images, "detach"):
+        images = images.detach().cpu().numpy()
+    array = np.asarray(images)
+    if not np.issubdtype(array.dtype, np.floating):
+        raise TypeError(
+            f"{name} must be float images in [0, 1], got dtype {array.dtype}; "
+            f"convert uint8 images with {name} / 255"
+        )
+    if array.ndim != 4 or array.shape[1] not in (1, 3):
+        raise ValueError(
+            f"{name} must have shape (n, C, H, W) with C = 1 (grayscale) or 3 (RGB), got "
+            f"{array.shape}"
+        )
+    if len(array) == 0:
+        raise ValueError(f"{name} is empty")
+    return array
+
+
+def _to_display(image: np.ndarray) -> np.ndarray:
+    """(C, H, W) float -> (H, W) or (H, W, 3) in [0, 1]; values outside (normalised RGB) clip."""
+    image = np.clip(image, 0.0, 1.0)
+    return image[0] if image.shape[0] == 1 else np.transpose(image, (1, 2, 0))
+
+
+def _show_image(ax: Axes, image: np.ndarray, frame: str | None, title: str, lw: float = 4) -> None:
+    ax.imshow(_to_display(image), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    ax.set_title(title, fontsize="small", color=frame or "black")
+    for spine in ax.spines.values():
+        spine.set_visible(frame is not None)
+        if frame is not None:
+            spine.set_edgecolor(frame)
+            spine.set_linewidth(lw)
+
+
+@styled
+def plot_retrieval_gallery(
+    query_images: Any,
+    db_images: Any,
+    query_ids: Sequence[int] | np.ndarray,
+    ids: Any,
+    distances: Any,
+    relevant: Any,
+    title: str | None = None,
+) -> Figure:
+    """Rows = queries: the query image, then its retrieved database items in rank order.
+
+    ``query_ids`` (nq,) indexes ``query_images``; row i of ``ids`` / ``distances`` / ``relevant``
+    (nq, k) holds the database indices, Hamming distances and relevance (shares a label) of the
+    items retrieved for query ``query_ids[i]`` (e.g. from ``HammingIndex.search``). Each result
+    is titled "d = <distance>" and framed green if relevant, red if not. Images are float arrays
+    (n, C, H, W), C = 1 or 3, in [0, 1]; values outside (normalised RGB) are clipped for display.
+    k may be 0 (e.g. an empty Hamming ball): the row then shows only the query.
+    """
+    queries = check_images(query_images, "query_images")
+    database = check_images(db_images, "db_images")
+    query_ids = np.asarray(query_ids)
+    if query_ids.ndim != 1 or len(query_ids) == 0 or not np.issubdtype(query_ids.dtype, np.integer):
+        raise ValueError(f"query_ids must be a non-empty 1-D integer array, got {query_ids!r}")
+    if query_ids.min() < 0 or query_ids.max() >= len(queries):
+        raise ValueError(f"query_ids must index query_images (0..{len(queries) - 1})")
+    ids = np.asarray(ids)
+    distances = np.asarray(distances)
+    relevant = np.asarray(relevant)
+    nq = len(query_ids)
+    for name, array in (("ids", ids), ("distances", distances), ("relevant", relevant)):
+        if array.ndim != 2 or array.shape[0] != nq:
+            raise ValueError(
+                f"{name} must have shape (len(query_ids), k) = ({nq}, k), got {array.shape}"
+            )
+    if not ids.shape == distances.shape == relevant.shape:
+        raise ValueError(
+            f"ids, distances and relevant must have the same shape, got {ids.shape}, "
+            f"{distances.shape}, {relevant.shape}"
+        )
+    if ids.size and (not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0):
+        raise ValueError("ids must be non-negative integer indices into db_images")
+    if ids.size and ids.max() >= len(database):
+        raise ValueError(f"ids must index db_images (0..{len(database) - 1}), found {ids.max()}")
+    k = ids.shape[1]
+    ncols = 1 + max(k, 1)
+    if title is None:
+        title = "Hamming retrieval (green: relevant, red: not)"
+    width = max(1.55 * ncols, 0.12 * len(title))  # wide enough for the title
+    fig, axes = new_figure(nq, ncols, (width, 1.85 * nq), squeeze=False)
+    for row, query in enumerate(query_ids):
+        _show_image(axes[row, 0], queries[query], "black", f"query {int(query)}", lw=2)
+        for col in range(k):
+            color = RELEVANT_COLOR if bool(relevant[row, col]) else IRRELEVANT_COLOR
+            title_text = f"d = {int(distances[row, col])}"
+            _show_image(axes[row, col + 1], database[ids[row, col]], color, title_text)
+        if k == 0:
+            axes[row, 1].axis("off")
+            axes[row, 1].text(0.5, 0.5, "no item\nretrieved", ha="center", va="center")
+    fig.suptitle(title)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Multi-index hashing
+# --------------------------------------------------------------------------------------------
+@styled
+def plot_mih_probes(
+    bits: int = 64,
+    n: int = 10_000_000,
+    radii: Sequence[int] = range(0, 9),
+    substrings: int | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Hash buckets probed by a radius-r search: one table of K bits vs multi-index hashing.
+
+    One table keyed by the whole code probes every code of the Hamming ball,
+    ``sum_{i<=r} C(K, i)``; MIH (Norouzi et al., CVPR 2012) probes each of its m substring tables
+    within ``floor(r / m)``: ``m * sum_{j<=floor(r/m)} C(K/m, j)`` (summed over the actual
+    substring lengths when m does not divide K). ``substrings=None`` uses the paper's rule
+    ``m ~ K / log2(n)``. Log-scale y axis; the two lines are labelled "single table" and "MIH".
+    """
+    check_ax(ax)
+    bits = check_positive_int(bits, "bits", 64, "64 (one hash key)")
+    n = check_positive_int(n, "n")
+    radii = list(radii)
+    if not radii:
+        raise ValueError("radii must be a non-empty sequence of integers >= 0, got []")
+    radii = [check_int(r, "each radius in radii", minimum=0) for r in radii]
+    if substrings is None:
+        m = default_substrings(bits, n)
+    else:
+        m = check_positive_int(substrings, "substrings", bits, "the code length bits")
+    counts = np.array([probe_counts(bits, int(r), m) for r in radii], dtype=float)
+    if ax is None:
+        fig, ax = new_figure(1, 1, (6.4, 4.4))
+    else:
+        fig = ax.figure
+    ax.plot(radii, counts[:, 0], marker="o", lw=2, label=f"single table: Σ C({bits}, i), i ≤ r")
+    lengths = "–".join(str(length) for length in sorted({bits // m, -(-bits // m)}))
+    label = f"MIH: {m} tables of {lengths} bits, Σ C(K/m, j), j ≤ ⌊r/{m}⌋"
+    ax.plot(radii, counts[:, 1], marker="s", lw=2, label=label)
+    ax.set_xticks(radii)
+    title = f"{bits}-bit codes, N = {n:,}: hash-table probes"
+    ylabel = "buckets probed per query (log scale)"
+    finish_axes(ax, "search radius r (bits)", ylabel, title, yscale="log", legend="upper left")
+    return fig

@@ -1,0 +1,366 @@
+"""Figures of training: tanh(βz) → sign(z), DHN's quantization loss, training curves, histograms of
+the continuous codes, the continuation replay and the imbalance sweep (HashNet's two ideas)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from hashlib_edu._validation import check_positive_int
+from hashlib_edu.codes import binarize
+from hashlib_edu.continuation import BetaSchedule, scaled_tanh_grad
+from hashlib_edu.plots.style import (
+    PALETTE,
+    SIGN_COLOR,
+    as_float_array,
+    check_ax,
+    check_range,
+    finish_axes,
+    new_figure,
+    styled,
+)
+from hashlib_edu.training import SNAPSHOT_KEYS
+
+
+def _sign(z: np.ndarray) -> np.ndarray:
+    """sign(z) with sign(0) = +1, the suite's binarization convention."""
+    return binarize(z).astype(np.float64)
+
+
+def _check_betas(betas: float | Sequence[float]) -> list[float]:
+    values = [betas] if np.isscalar(betas) else list(betas)
+    if not values:
+        raise ValueError("betas is empty; pass at least one beta, e.g. [1, 2, 5, 10]")
+    for beta in values:
+        if not (isinstance(beta, int | float | np.number) and math.isfinite(beta) and beta > 0):
+            raise ValueError(f"every beta must be a positive finite number, got {beta!r}")
+    return [float(beta) for beta in values]
+
+
+def first_iteration_reaching(schedule: BetaSchedule, beta: float, num_iterations: int):
+    """The first iteration t < num_iterations with schedule(t) >= beta, or None."""
+    values = schedule.values(num_iterations)
+    reached = np.flatnonzero(values >= beta - 1e-12)
+    return None if reached.size == 0 else int(reached[0] * schedule.step)
+
+
+def _draw_schedule(ax: Axes, schedule: BetaSchedule, betas: list[float], colors, num_iterations):
+    steps = np.arange(0, num_iterations, schedule.step)
+    values = schedule.values(num_iterations)
+    ax.step(steps, values, where="post", color=SIGN_COLOR, lw=2, label="schedule β(t)")
+    ax.set_yscale("log")
+    for beta, color in zip(betas, colors, strict=True):
+        t = first_iteration_reaching(schedule, beta, num_iterations)
+        where = f"reached at t = {t:,}" if t is not None else "not reached"
+        ax.axhline(beta, color=color, ls="--", lw=1.5, label=f"β = {beta:g}: {where}")
+        if t is not None:
+            ax.plot([t], [beta], "o", color=color, ms=7)
+    low = min(values.min(), min(betas))
+    high = max(values.max(), max(betas))
+    ax.set_ylim(low / 1.3, high * 1.3)
+    ax.set_xlim(0, num_iterations)
+    ax.set_xlabel("training iteration t")
+    ax.set_ylabel("β(t) (log scale)")
+    ax.set_title(f"continuation schedule, {num_iterations:,} iterations")
+    ax.legend(loc="lower right", fontsize="x-small")
+
+
+@styled
+def plot_sign_approximation(
+    betas: float | Sequence[float],
+    z_range: tuple[float, float] = (-2.0, 2.0),
+    ax: Sequence[Axes] | None = None,
+    schedule: BetaSchedule | None = None,
+    num_iterations: int = 10_000,
+    num_points: int = 801,
+) -> Figure:
+    """HashNet's continuation: tanh(beta z) -> sign(z) and its gradient beta sech^2(beta z).
+
+    Panel 1: h = tanh(beta z) for each beta against sign(z) (Cao et al., HashNet, ICCV 2017,
+    eq. 6). Panel 2: dh/dz = beta sech^2(beta z), which vanishes away from z = 0 as beta grows.
+    With ``schedule`` (a :class:`~hashlib_edu.continuation.BetaSchedule`), panel 3 shows
+    beta_t = beta_0 (1 + gamma t)^power over ``num_iterations`` and marks where each beta is
+    reached.
+
+    ``ax``: optional sequence of 2 Axes (3 with a schedule) to draw on. Lines carry labels
+    ``"tanh(βz), β = <beta>"`` and ``"sign(z)"``; their data is ``z`` and the curve values.
+    """
+    values = _check_betas(betas)
+    low, high = check_range(z_range, "z_range")
+    if schedule is not None and not isinstance(schedule, BetaSchedule):
+        raise TypeError(f"schedule must be a BetaSchedule or None, got {type(schedule).__name__}")
+    num_iterations = check_positive_int(num_iterations, "num_iterations")
+    npanels = 2 if schedule is None else 3
+    if ax is None:
+        fig, axes = new_figure(1, npanels, (5.0 * npanels, 4.2))
+    else:
+        axes = list(ax) if not isinstance(ax, Axes) else [ax]
+        if len(axes) != npanels:
+            raise ValueError(f"ax must hold {npanels} Axes (one per panel), got {len(axes)}")
+        for a in axes:
+            check_ax(a)
+        fig = axes[0].figure
+    z = np.linspace(low, high, num_points)
+    colors = [PALETTE[i % len(PALETTE)] for i in range(len(values))]
+    value_ax, grad_ax = axes[0], axes[1]
+    value_ax.step(z, _sign(z), where="mid", color=SIGN_COLOR, lw=2.5, ls="--", label="sign(z)")
+    for beta, color in zip(values, colors, strict=True):
+        value_ax.plot(z, np.tanh(beta * z), color=color, lw=2, label=f"tanh(βz), β = {beta:g}")
+        grad_ax.plot(z, scaled_tanh_grad(z, beta), color=color, lw=2, label=f"β = {beta:g}")
+    title = "h = tanh(βz) approaches sign(z)"
+    finish_axes(
+        value_ax,
+        "pre-activation z",
+        "code value h",
+        title,
+        xlim=(low, high),
+        ylim=(-1.15, 1.15),
+        legend="upper left",
+    )
+    grad_ax.set_ylim(bottom=0)
+    title = "dh/dz = β sech²(βz) vanishes off z = 0"
+    finish_axes(
+        grad_ax, "pre-activation z", "gradient dh/dz", title, xlim=(low, high), legend="upper left"
+    )
+    if schedule is not None:
+        _draw_schedule(axes[2], schedule, values, colors, int(num_iterations))
+    return fig
+
+
+@styled
+def plot_quantization_surrogates(
+    h_range: tuple[float, float] = (-2.0, 2.0), ax: Axes | None = None, num_points: int = 801
+) -> Figure:
+    """DHN's quantization loss per bit and its smooth surrogate (Zhu et al., AAAI 2016).
+
+    Curves over h: the L1 distance | |h| - 1 |, its smooth surrogate log cosh(|h| - 1) (the
+    quantization loss DHN minimises) and the squared error (h - sign h)^2 that both bound.
+    """
+    low, high = check_range(h_range, "h_range")
+    check_ax(ax)
+    if ax is None:
+        fig, ax = new_figure(1, 1, (6.4, 4.4))
+    fig = ax.figure
+    h = np.linspace(low, high, num_points)
+    distance = np.abs(h) - 1.0
+    curves = [np.abs(distance), np.log(np.cosh(distance)), (h - _sign(h)) ** 2]
+    ax.plot(h, curves[0], lw=2, label="| |h| − 1 |  (L1)")
+    ax.plot(h, curves[1], lw=2, label="log cosh(|h| − 1)  (DHN)")
+    ax.plot(h, curves[2], lw=2, ls="--", label="(h − sign h)²")
+    for x in (-1.0, 1.0):
+        if low <= x <= high:
+            ax.axvline(x, color="0.5", lw=1, ls=":")
+    ylim = (0, 1.45 * max(c.max() for c in curves))  # room for the legend
+    finish_axes(
+        ax,
+        "continuous code value h",
+        "quantization loss per bit",
+        "quantization loss: zero at h = ±1",
+        xlim=(low, high),
+        ylim=ylim,
+        legend="upper center",
+    )
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Training
+# --------------------------------------------------------------------------------------------
+def _history_series(history: Mapping[str, Any], key: str, n: int) -> np.ndarray:
+    series = as_float_array(history[key], f"history[{key!r}]", ndim=1)
+    if len(series) != n:
+        raise ValueError(
+            f"history[{key!r}] has {len(series)} values but history['step'] has {n}; "
+            f"record every series at every logged step"
+        )
+    return series
+
+
+@styled
+def plot_training_history(history: Mapping[str, Sequence[float]]) -> Figure:
+    """Loss, quantization error and beta against the training step.
+
+    ``history``: dict of equal-length lists ``"step"``, ``"loss"`` and optionally
+    ``"quantization_error"`` (mean ||h - sign h||^2 / K) and ``"beta"`` (the beta panel is drawn
+    only when beta changes, i.e. for HashNet's continuation).
+    """
+    if not isinstance(history, Mapping):
+        raise TypeError(f"history must be a dict of lists, got {type(history).__name__}")
+    missing = [key for key in ("step", "loss") if key not in history]
+    if missing:
+        raise ValueError(f"history lacks {missing}; it needs at least 'step' and 'loss' lists")
+    steps = as_float_array(history["step"], "history['step']", ndim=1)
+    if len(steps) == 0:
+        raise ValueError("history is empty; train for at least one logged step")
+    panels = [("loss", "training loss", "loss")]
+    if "quantization_error" in history:
+        panels.append(("quantization_error", "quantization error ‖h − sign h‖²/K", "quant. error"))
+    if "beta" in history:
+        beta = _history_series(history, "beta", len(steps))
+        if np.ptp(beta) > 0:
+            panels.append(("beta", "β (scaled tanh)", "β"))
+    fig, axes = new_figure(1, len(panels), (4.6 * len(panels), 3.8), squeeze=False)
+    for i, (ax, (key, title, ylabel)) in enumerate(zip(axes[0], panels, strict=True)):
+        values = _history_series(history, key, len(steps))
+        ax.plot(steps, values, color=PALETTE[i], lw=2)
+        ax.set_xlabel("training step")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+    return fig
+
+
+def _check_codes_output(outputs: Any, name: str = "outputs") -> np.ndarray:
+    array = as_float_array(outputs, name, ndim=2)
+    if array.size == 0:
+        raise ValueError(f"{name} is empty (shape {array.shape})")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} contains NaN or inf")
+    if array.min() < -1 - 1e-6 or array.max() > 1 + 1e-6:
+        raise ValueError(
+            f"{name} must be continuous codes h in [-1, 1] (tanh outputs), found values in "
+            f"[{array.min():.3g}, {array.max():.3g}]; pass tanh(βz), not z"
+        )
+    return array
+
+
+@styled
+def plot_code_histogram(
+    outputs: Any, ax: Axes | None = None, title: str | None = None, bins: int = 40
+) -> Figure:
+    """Histogram of all entries of the continuous codes h (n, K) in [-1, 1].
+
+    Mass piling up at ±1 means small quantization error; mass near 0 means bits that sign()
+    decides almost at random.
+    """
+    values = _check_codes_output(outputs)
+    check_ax(ax)
+    if ax is None:
+        fig, ax = new_figure(1, 1, (6.0, 4.0))
+    fig = ax.figure
+    flat = values.ravel()
+    ax.hist(flat, bins=np.linspace(-1, 1, bins + 1), weights=np.full(flat.size, 1 / flat.size))
+    ax.set_xlim(-1.05, 1.05)
+    ax.set_xlabel("continuous code value h")
+    ax.set_ylabel("fraction of code entries")
+    n, k = values.shape
+    ax.set_title(title if title is not None else f"code values of {n} items × {k} bits")
+    return fig
+
+
+def check_snapshots(snapshots: Any) -> list[Mapping[str, Any]]:
+    """Validate continuation snapshots: a non-empty list of dicts holding ``SNAPSHOT_KEYS``."""
+    if isinstance(snapshots, Mapping) or not isinstance(snapshots, Sequence):
+        raise TypeError(
+            f"snapshots must be a list of dicts, got {type(snapshots).__name__}; "
+            f"use TrainResult.snapshots"
+        )
+    if len(snapshots) == 0:
+        raise ValueError("snapshots is empty; train with snapshots enabled to get at least one")
+    for i, snapshot in enumerate(snapshots):
+        if not isinstance(snapshot, Mapping):
+            raise TypeError(f"snapshots[{i}] must be a dict, got {type(snapshot).__name__}")
+        missing = [key for key in SNAPSHOT_KEYS if key not in snapshot]
+        if missing:
+            raise ValueError(f"snapshots[{i}] lacks keys {missing}; each needs {SNAPSHOT_KEYS}")
+        _check_codes_output(snapshot["outputs"], f"snapshots[{i}]['outputs']")
+    return list(snapshots)
+
+
+@styled
+def plot_continuation_snapshot(snapshots: Sequence[Mapping[str, Any]], index: int = -1) -> Figure:
+    """One moment of training: histogram of h at ``snapshots[index]``, and qe / mAP vs step.
+
+    ``snapshots``: list of dicts {"step", "beta", "outputs" (n, K) continuous h,
+    "quantization_error", "map"}. The right panel draws the quantization error and the mAP of all
+    snapshots against the step and marks the selected one.
+    """
+    snapshots = check_snapshots(snapshots)
+    if not -len(snapshots) <= index < len(snapshots):
+        raise IndexError(f"index {index} out of range for {len(snapshots)} snapshots")
+    current = snapshots[index]
+    fig, (hist_ax, curve_ax) = new_figure(1, 2, (11.0, 4.0), width_ratios=[1.25, 1])
+    title = f"step {int(current['step']):,}, β = {float(current['beta']):.3g}"
+    plot_code_histogram(current["outputs"], ax=hist_ax, title=title)
+    steps = np.array([float(s["step"]) for s in snapshots])
+    qe = np.array([float(s["quantization_error"]) for s in snapshots])
+    maps = np.array([float(s["map"]) for s in snapshots])
+    curve_ax.plot(steps, qe, "-o", ms=3, lw=2, color=PALETTE[1], label="quantization error")
+    curve_ax.plot(steps, maps, "-o", ms=3, lw=2, color=PALETTE[2], label="mAP")
+    x = float(current["step"])
+    curve_ax.axvline(x, color="0.4", lw=1, ls=":")
+    curve_ax.plot([x], [float(current["quantization_error"])], "o", ms=10, color=PALETTE[1])
+    curve_ax.plot([x], [float(current["map"])], "o", ms=10, color=PALETTE[2])
+    ylim = (0, max(1.0, float(np.nanmax(np.r_[qe, maps])) * 1.05))
+    finish_axes(
+        curve_ax,
+        "training step",
+        "value",
+        "quantization error and mAP",
+        ylim=ylim,
+        legend="center right",
+    )
+    return fig
+
+
+@styled
+def plot_imbalance_sweep(rows: Sequence[Mapping[str, Any]], ax: Any = None) -> Figure:
+    """What HashNet's two ideas buy as similar pairs get rarer and training gets longer.
+
+    ``rows`` are summary rows of `hashlib_edu.sweep` (``dataset``, ``similar_fraction``,
+    ``iterations``, ``method``, ``map_expected_mean``, ``map_expected_sd``). Left: the tie-aware
+    mAP gap HashNet − HashNet-W (the weights |S|/|S1|, |S|/|S0|); right: HashNet − HashNet-sgn
+    (continuation); one line per training length, x = share of similar pairs (log scale), error
+    bars sqrt(sd_a^2 + sd_b^2) over the seeds.
+    """
+    if not rows:
+        raise ValueError("rows must be a non-empty list of sweep summary rows")
+    table = {(r["dataset"], r["iterations"], r["method"]): r for r in rows}
+    if ax is None:
+        fig, axes = new_figure(1, 2, (11.5, 4.2), sharey=True)
+    else:
+        axes = list(ax)
+        fig = axes[0].figure
+    lengths = sorted({r["iterations"] for r in rows})
+    datasets = sorted({(r["similar_fraction"], r["dataset"]) for r in rows})
+    for panel, (other, what) in zip(
+        axes, (("hashnet-w", "weighting"), ("hashnet-sgn", "continuation"))
+    ):
+        for n, iterations in enumerate(lengths):
+            x, gap, err = [], [], []
+            for fraction, name in datasets:
+                a, b = (
+                    table.get((name, iterations, "hashnet")),
+                    table.get((name, iterations, other)),
+                )
+                if a is None or b is None:
+                    continue
+                x.append(fraction)
+                gap.append(a["map_expected_mean"] - b["map_expected_mean"])
+                err.append(float(np.hypot(a["map_expected_sd"], b["map_expected_sd"])))
+            panel.errorbar(
+                x,
+                gap,
+                yerr=err,
+                marker="os^"[n % 3],
+                lw=2,
+                ms=7,
+                capsize=3,
+                color=PALETTE[n],
+                label=f"{iterations} iterations",
+            )
+        panel.axhline(0.0, color="0.3", lw=1)
+        panel.set_xscale("log")
+        panel.set_xticks(
+            [f for f, _ in datasets], [f"{name}\n{100 * f:.1f}%" for f, name in datasets]
+        )
+        panel.minorticks_off()
+        panel.set_xlabel("dataset and share of similar pairs (log scale)")
+        panel.set_title(f"what {what} buys: HashNet − {other.replace('hashnet', 'HashNet')}")
+    axes[0].set_ylabel("mAP gap (tie-aware)")
+    axes[0].legend(loc="best", fontsize="small")
+    return fig
