@@ -39,18 +39,17 @@ from ._io import atomic_write
 from .baselines import ITQ, LSH
 from .data import load_dataset
 from .metrics import (
-    map_conventions,
-    mean_average_precision,
-    mean_average_precision_continuous,
-    precision_at_radius,
     quantization_error,
 )
 from .results import (
     METRICS,
     PAPER_CLAIMS,
+    chance_level,
     claim_holds,
     claims_table,
+    convention_values,
     environment,
+    evaluate_codes,
     format_run,
     format_table,
     summarize,
@@ -63,6 +62,7 @@ __all__ = [
     "RUN_KEYS",
     "run_one",
     "run_experiment",
+    "chance_level",
     "evaluate_codes",
     "summarize",
     "claim_holds",
@@ -79,36 +79,6 @@ DEFAULT_BITS = (16, 32, 48, 64)
 DEFAULT_SEEDS = (0, 1, 2)
 #: The keys of every entry of results.json's "runs" (plus "conventions" with --conventions).
 RUN_KEYS = ("method", "bits", "seed", *METRICS[:2], "topk", *METRICS[2:])
-
-
-def evaluate_codes(query, database, topk: int | None, continuous: bool = False) -> dict:
-    """mAP@R (ties by index and tie-aware) and precision within Hamming radius 2 of `Encoded`
-    query and database codes; with `continuous`, mAP@R of ranking by <h_q, h_b> (HashNet+C)."""
-    topk = len(database.codes) if topk is None else min(topk, len(database.codes))
-    if continuous:
-        score = mean_average_precision_continuous(
-            query.outputs, database.outputs, query.labels, database.labels, topk
-        )
-        return {"map": score, "map_expected": score, "topk": int(topk), "precision_radius2": None}
-    args = (query.codes, database.codes, query.labels, database.labels)
-    return {
-        "map": float(mean_average_precision(*args, topk=topk)),
-        "map_expected": float(mean_average_precision(*args, topk=topk, ties="expected")),
-        "topk": int(topk),
-        "precision_radius2": float(precision_at_radius(*args, radius=2)),
-    }
-
-
-def chance_level(data) -> dict:
-    """mAP@R of a constant code (every database item tied): what a collapsed model scores."""
-    q = np.ones((len(data.query), 8), dtype=np.int8)
-    db = np.ones((len(data.database), 8), dtype=np.int8)
-    record = evaluate_codes(
-        Encoded(q, q.astype(np.float32), data.query.labels.numpy()),
-        Encoded(db, db.astype(np.float32), data.database.labels.numpy()),
-        data.topk,
-    )
-    return {"seed": int(data.seed), "map": record["map"], "map_expected": record["map_expected"]}
 
 
 def _pixels(dataset, size: int = 32) -> np.ndarray:
@@ -216,14 +186,10 @@ def run_one(
     record["quantization_error"] = float(quantization_error(database.outputs))
     record["train_seconds"] = round(float(seconds), 3)
     if conventions:
-        record["conventions"] = None if continuous else _conventions(query, database, data.topk)
+        record["conventions"] = (
+            None if continuous else convention_values(query, database, data.topk)
+        )
     return record, query, database
-
-
-def _conventions(query, database, topk: int | None) -> dict:
-    topk = None if topk is None else min(topk, len(database.codes))
-    values = map_conventions(query.codes, database.codes, query.labels, database.labels, topk)
-    return {name: (None if np.isnan(v) else float(v)) for name, v in values.items()}
 
 
 def _check_choices(methods: Sequence[str], bits: Sequence[int], seeds: Sequence[int]) -> None:

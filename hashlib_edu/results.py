@@ -1,6 +1,8 @@
-"""Results of a reproduction run: summaries over seeds, the papers' claims, tables.
+"""Results of a reproduction run: the metrics of codes, summaries over seeds, claims, tables.
 
-:func:`summarize` turns per-seed runs into mean ± sd rows; :func:`claim_holds` is the suite's one
+:func:`evaluate_codes` gives the metrics every run records (R is capped at the database size, so
+a small test database can be evaluated with the protocol's R); :func:`chance_level` is the score
+of a constant code. :func:`summarize` turns per-seed runs into mean ± sd rows; :func:`claim_holds` is the suite's one
 criterion for stating that a method beats another (gap of the means > sum of the sds);
 :func:`claims_table` and :func:`format_table` print what ``python -m hashlib_edu.reproduce --show``
 shows and the README quotes.
@@ -15,17 +17,65 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from .metrics import (
+    map_conventions,
+    mean_average_precision,
+    mean_average_precision_continuous,
+    precision_at_radius,
+)
+from .training import Encoded
+
 __all__ = [
     "METRICS",
     "PAPER_CLAIMS",
     "claim_holds",
+    "chance_level",
     "claims_table",
+    "convention_values",
     "environment",
+    "evaluate_codes",
     "format_table",
     "summarize",
 ]
 
 METRICS = ("map", "map_expected", "precision_radius2", "quantization_error", "train_seconds")
+
+
+def evaluate_codes(query, database, topk: int | None, continuous: bool = False) -> dict:
+    """mAP@R (ties by index and tie-aware) and precision within Hamming radius 2 of `Encoded`
+    query and database codes; with `continuous`, mAP@R of ranking by <h_q, h_b> (HashNet+C)."""
+    topk = len(database.codes) if topk is None else min(topk, len(database.codes))
+    if continuous:
+        score = mean_average_precision_continuous(
+            query.outputs, database.outputs, query.labels, database.labels, topk
+        )
+        return {"map": score, "map_expected": score, "topk": int(topk), "precision_radius2": None}
+    args = (query.codes, database.codes, query.labels, database.labels)
+    return {
+        "map": float(mean_average_precision(*args, topk=topk)),
+        "map_expected": float(mean_average_precision(*args, topk=topk, ties="expected")),
+        "topk": int(topk),
+        "precision_radius2": float(precision_at_radius(*args, radius=2)),
+    }
+
+
+def chance_level(data) -> dict:
+    """mAP@R of a constant code (every database item tied): what a collapsed model scores."""
+    q = np.ones((len(data.query), 8), dtype=np.int8)
+    db = np.ones((len(data.database), 8), dtype=np.int8)
+    record = evaluate_codes(
+        Encoded(q, q.astype(np.float32), data.query.labels.numpy()),
+        Encoded(db, db.astype(np.float32), data.database.labels.numpy()),
+        data.topk,
+    )
+    return {"seed": int(data.seed), "map": record["map"], "map_expected": record["map_expected"]}
+
+
+def convention_values(query, database, topk: int | None) -> dict:
+    """`metrics.map_conventions` of `Encoded` codes, NaN (no query with a hit) as None."""
+    topk = None if topk is None else min(topk, len(database.codes))
+    values = map_conventions(query.codes, database.codes, query.labels, database.labels, topk)
+    return {name: (None if np.isnan(v) else float(v)) for name, v in values.items()}
 
 
 def environment() -> dict:
