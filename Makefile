@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run sweep tune lab test bench lint clean
+.PHONY: run sweep tune lab student html test bench lint clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,23 @@ sweep: $(STAMP)
 tune: $(STAMP)
 	$(BIN)/python -m hashlib_edu.tune --write
 
+# JupyterLab with the RISE slideshow extension (jupyterlab-rise, from requirements.txt): open a
+# notebook, run its cells, then View > Render as Reveal Slideshow (Alt+R). The slide types are set
+# by `$(BIN)/python tools/slides.py notebooks/*.ipynb`.
 lab: $(STAMP)
+	$(BIN)/python -c "import jupyterlab_rise" 2>/dev/null || $(BIN)/python -m pip install --quiet "jupyterlab-rise>=0.43"
 	$(BIN)/jupyter lab notebooks/
+
+# the student editions (solutions replaced by placeholders, outputs cleared; tools/editions.py
+# says how the cells are tagged) -> build/student/NN_topic.ipynb. The notebooks read
+# ../results/*.json from their own folder: the copy in build/results/ serves build/student/.
+student: $(STAMP)
+	$(BIN)/python tools/editions.py --out build/student notebooks/[0-9]*.ipynb
+	mkdir -p build/results && cp results/*.json build/results/
+
+# one static HTML page per executed notebook, images embedded, nothing re-run -> build/html/
+html: $(STAMP)
+	$(BIN)/python tools/export_html.py --out build/html notebooks/[0-9]*.ipynb
 
 # unit tests + nbval with the machine's default threads, then nbval again with one thread (a cheap
 # stand-in for "another machine": floating point differs between thread counts)
@@ -39,7 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check hashlib_edu tests benchmarks notebooks
+	$(BIN)/ruff check hashlib_edu tests benchmarks notebooks tools
 
 clean:
 	rm -rf $(VENV) results/codes results/splits_seed*.json .pytest_cache

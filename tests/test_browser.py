@@ -1,9 +1,10 @@
-"""The explorer renders and responds in a real JupyterLab, driven by headless Chromium.
+"""The explorers render and respond in a real JupyterLab, driven by headless Chromium.
 
 Starts JupyterLab on 127.0.0.1 (free port, token, temp root / runtime / data / settings dirs, a
-kernelspec pointing at this interpreter), opens a notebook that shows
-``sign_approximation_explorer()``, runs it, moves the beta slider with the keyboard and checks
-that the figure (the widget's <img>) changes.
+kernelspec pointing at this interpreter) serving one notebook per explorer. Each test opens one,
+runs it, moves the control (the beta slider or the share slider with the keyboard, the tie-order
+dropdown with a selection) and checks that the figure (the widget's <img>) and its text change:
+``sign_approximation_explorer()``, ``imbalance_explorer()`` and ``tie_explorer()``.
 
 Needs Debian's ``chromium`` at /usr/bin/chromium and the ``playwright`` Python package (no
 Playwright browser download). Skipped with a reason when either is missing.
@@ -22,6 +23,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,6 +54,22 @@ from hashlib_edu.widgets import sign_approximation_explorer
 
 explorer = sign_approximation_explorer()
 explorer"""
+IMBALANCE_CELL = """\
+from hashlib_edu.explorers import imbalance_explorer
+
+explorer = imbalance_explorer(similar_share=0.01)
+explorer"""
+TIES_CELL = """\
+from hashlib_edu.explorers import tie_explorer
+
+explorer = tie_explorer()
+explorer"""
+#: notebook name -> the cell showing its explorer
+NOTEBOOKS = {
+    "explorer.ipynb": EXPLORER_CELL,
+    "imbalance.ipynb": IMBALANCE_CELL,
+    "ties.ipynb": TIES_CELL,
+}
 
 
 def _requirements_missing() -> str | None:
@@ -74,7 +92,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _write_notebook(path: Path) -> None:
+def _write_notebook(path: Path, explorer_cell: str) -> None:
     import nbformat
 
     notebook = nbformat.v4.new_notebook()
@@ -85,7 +103,7 @@ def _write_notebook(path: Path) -> None:
     }
     notebook.cells = [
         nbformat.v4.new_code_cell("import sys\nprint('KERNEL-PYTHON', sys.executable)"),
-        nbformat.v4.new_code_cell(EXPLORER_CELL),
+        nbformat.v4.new_code_cell(explorer_cell),
     ]
     nbformat.write(notebook, path)
 
@@ -150,7 +168,10 @@ def _stop_server(process: subprocess.Popen, base_url: str) -> None:
 
 @pytest.fixture
 def jupyter_lab(tmp_path):
-    """A JupyterLab server on 127.0.0.1 serving a notebook with the explorer; yields its URL."""
+    """A JupyterLab server on 127.0.0.1 serving one notebook per explorer (:data:`NOTEBOOKS`).
+
+    Yields {"url": the sign explorer's notebook, "urls": notebook name -> URL, "log": log path}.
+    """
     reason = _requirements_missing()
     if reason and os.environ.get("CI"):
         pytest.fail(f"CI must run the browser test: {reason}")  # .ci/run installs chromium
@@ -162,7 +183,8 @@ def jupyter_lab(tmp_path):
         folder.mkdir()
     _write_kernelspec(data)
     _write_lab_settings(settings)
-    _write_notebook(root / "explorer.ipynb")
+    for name, cell in NOTEBOOKS.items():
+        _write_notebook(root / name, cell)
     env = dict(os.environ)
     env.update(
         JUPYTER_RUNTIME_DIR=str(runtime),
@@ -193,21 +215,30 @@ def jupyter_lab(tmp_path):
         )
     try:
         _wait_for_server(f"{base_url}api/status?token={TOKEN}", process, log)
-        yield {"url": f"{base_url}lab/tree/explorer.ipynb?token={TOKEN}", "log": log}
+        urls = {name: f"{base_url}lab/tree/{name}?token={TOKEN}" for name in NOTEBOOKS}
+        yield {"url": urls["explorer.ipynb"], "urls": urls, "log": log}
     finally:
         _stop_server(process, base_url)
 
 
-def test_sign_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
+@contextmanager
+def _running_explorer(jupyter_lab, notebook: str):
+    """Open ``notebook`` in headless Chromium, run all cells and wait for the explorer's figure.
+
+    Yields (page, image locator, info locator). On failure saves a screenshot and the server log
+    (to $HASHLIB_EDU_BROWSER_ARTIFACTS or the temp dir); always closes the browser.
+    """
     from playwright.sync_api import sync_playwright
 
+    stem = Path(notebook).stem
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(jupyter_lab["url"], wait_until="domcontentloaded", timeout=WIDGET_TIMEOUT_MS)
+            url = jupyter_lab["urls"][notebook]
+            page.goto(url, wait_until="domcontentloaded", timeout=WIDGET_TIMEOUT_MS)
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=WIDGET_TIMEOUT_MS)
             # wait until the notebook is bound to its kernel, then run every cell
             page.wait_for_function(
@@ -221,41 +252,74 @@ def test_sign_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
                 timeout=WIDGET_TIMEOUT_MS,
             )
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-
             image = page.locator(".hashlib-edu-explorer img")
             image.wait_for(state="visible", timeout=WIDGET_TIMEOUT_MS)
             page.wait_for_function(
                 "el => el.src && el.naturalWidth > 0", arg=image.element_handle(), timeout=30_000
             )
-            before = image.get_attribute("src")
             kernel_line = page.locator(".jp-OutputArea-output", has_text="KERNEL-PYTHON")
             assert sys.executable in kernel_line.inner_text()
-            info = page.locator(".hashlib-edu-explorer .widget-html-content")
-            assert "β = 1" in info.inner_text()
-
-            handle = page.locator(".hashlib-edu-explorer .noUi-handle")
-            handle.focus()
-            handle.press("End")  # beta -> the maximum, 100
-
-            page.wait_for_function(
-                "([el, old]) => el.src !== old && el.naturalWidth > 0",
-                arg=[image.element_handle(), before],
-                timeout=REDRAW_TIMEOUT_MS,
-            )
-            page.wait_for_function(
-                "el => el.textContent.includes('β = 100')",
-                arg=info.element_handle(),
-                timeout=REDRAW_TIMEOUT_MS,
-            )
-            readout = page.locator(".hashlib-edu-explorer .widget-readout")
-            assert readout.inner_text().strip() == "100"
+            yield page, image, page.locator(".hashlib-edu-explorer .widget-html-content")
             if ARTIFACTS:
-                page.screenshot(path=str(Path(ARTIFACTS) / "hashlib_edu_browser.png"))
+                page.screenshot(path=str(Path(ARTIFACTS) / f"hashlib_edu_browser_{stem}.png"))
         except Exception:
             if "page" in locals():
                 folder = Path(ARTIFACTS or tempfile.gettempdir())
-                page.screenshot(path=str(folder / "hashlib_edu_browser_failure.png"))
-                shutil.copy(jupyter_lab["log"], folder / "hashlib_edu_browser_jupyterlab.log")
+                page.screenshot(path=str(folder / f"hashlib_edu_browser_{stem}_failure.png"))
+                shutil.copy(jupyter_lab["log"], folder / f"hashlib_edu_browser_{stem}.log")
             raise
         finally:
             browser.close()
+
+
+def _wait_for_redraw(page, image, info, old_src: str, text: str) -> None:
+    """Wait until the <img> shows a new PNG and the text line contains ``text``."""
+    page.wait_for_function(
+        "([el, old]) => el.src !== old && el.naturalWidth > 0",
+        arg=[image.element_handle(), old_src],
+        timeout=REDRAW_TIMEOUT_MS,
+    )
+    page.wait_for_function(
+        "([el, text]) => el.textContent.includes(text)",
+        arg=[info.element_handle(), text],
+        timeout=REDRAW_TIMEOUT_MS,
+    )
+
+
+def test_sign_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
+    with _running_explorer(jupyter_lab, "explorer.ipynb") as (page, image, info):
+        before = image.get_attribute("src")
+        assert "β = 1" in info.inner_text()
+        handle = page.locator(".hashlib-edu-explorer .noUi-handle")
+        handle.focus()
+        handle.press("End")  # beta -> the maximum, 100
+        _wait_for_redraw(page, image, info, before, "β = 100")
+        readout = page.locator(".hashlib-edu-explorer .widget-readout")
+        assert readout.inner_text().strip() == "100"
+
+
+def test_imbalance_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
+    with _running_explorer(jupyter_lab, "imbalance.ipynb") as (page, image, info):
+        before = image.get_attribute("src")
+        assert "p = 1% similar pairs: w = 100 (similar)" in info.inner_text()
+        handle = page.locator(".hashlib-edu-explorer .noUi-handle")
+        handle.focus()
+        handle.press("End")  # share -> the maximum, 50%
+        _wait_for_redraw(page, image, info, before, "p = 50% similar pairs: w = 2 (similar)")
+        readout = page.locator(".hashlib-edu-explorer .widget-readout")
+        assert readout.inner_text().strip() == "50.00%"
+
+
+def test_tie_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
+    from hashlib_edu.explorers import tie_ranking
+
+    worst = tie_ranking("relevant last")["ap"]
+    with _running_explorer(jupyter_lab, "ties.ipynb") as (page, image, info):
+        before = image.get_attribute("src")
+        assert info.inner_text().startswith("database index order: AP = ")
+        dropdown = page.locator(".hashlib-edu-explorer select")
+        dropdown.select_option(label="relevant last (worst)")
+        _wait_for_redraw(page, image, info, before, f"relevant last: AP = {worst:.3f}")
+        selected = dropdown.evaluate("el => el.options[el.selectedIndex].text")
+        assert selected.replace("\xa0", " ") == "relevant last (worst)"  # ipywidgets uses nbsp
+        assert f"worst {worst:.3f}" in info.inner_text()

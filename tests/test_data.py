@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import numpy as np
@@ -52,6 +53,15 @@ def _check_split_format(split, shape: tuple[int, int, int], num_classes: int) ->
     assert torch.equal(image, split.images[3]) and torch.equal(label, split.labels[3])
 
 
+@functools.lru_cache(maxsize=1)
+def _sklearn_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The reference: scikit-learn's digits as float32 (n, 8, 8) in [0, 1] and their classes."""
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    return (bunch.images / 16.0).astype(np.float32), bunch.target
+
+
 # ---------------------------------------------------------------------------------- digits
 
 
@@ -71,13 +81,10 @@ def test_digits_protocol(digits: HashingData) -> None:
 
 
 def test_digits_images_are_the_real_sklearn_digits(digits: HashingData) -> None:
-    from sklearn.datasets import load_digits
-
-    bunch = load_digits()
-    idx = digits.indices["query"]
-    expected = torch.from_numpy((bunch.images[idx] / 16.0).astype(np.float32))[:, None]
-    assert torch.equal(digits.query.images, expected)
-    assert np.array_equal(_classes(digits.query), bunch.target[idx])
+    images, targets = _sklearn_digits()
+    for split in (digits.train, digits.query, digits.database):
+        assert torch.equal(split.images, torch.from_numpy(images[split.indices])[:, None])
+        assert np.array_equal(_classes(split), targets[split.indices])
 
 
 def test_digits_train_outside_database_and_sizes() -> None:
@@ -101,16 +108,15 @@ def test_digit_pairs_protocol(pairs: HashingData) -> None:
 
 
 def test_digit_pairs_images_and_labels_match_sources(pairs: HashingData) -> None:
-    digits_data = load_dataset("digits", n_query=10, n_train=10)  # warm cache of the sources
-    del digits_data
-    from hashlib_edu.data import _digits_source
-
-    images, targets = _digits_source()
-    src = pairs.query.sources
-    assert src.shape == (500, 2)
-    assert torch.equal(pairs.query.images[:, 0, :, :8], torch.from_numpy(images[src[:, 0]]))
-    assert torch.equal(pairs.query.images[:, 0, :, 8:], torch.from_numpy(images[src[:, 1]]))
-    assert np.array_equal(_classes(pairs.query), 10 * targets[src[:, 0]] + targets[src[:, 1]])
+    """Every split: the left / right 8x8 tiles are the real sklearn digits named in ``.sources``
+    and the label is the two-digit number they spell (checked against sklearn, not our reader)."""
+    images, targets = _sklearn_digits()
+    for split, n in ((pairs.train, 5000), (pairs.query, 500), (pairs.database, 5000)):
+        src = split.sources
+        assert src.shape == (n, 2) and src.min() >= 0
+        assert torch.equal(split.images[:, 0, :, :8], torch.from_numpy(images[src[:, 0]]))
+        assert torch.equal(split.images[:, 0, :, 8:], torch.from_numpy(images[src[:, 1]]))
+        assert np.array_equal(_classes(split), 10 * targets[src[:, 0]] + targets[src[:, 1]])
 
 
 def _no_source_leak(data: HashingData) -> None:
@@ -163,9 +169,7 @@ def test_digit_sets_protocol(sets: HashingData) -> None:
 
 
 def test_digit_sets_images_labels_and_empty_slot(sets: HashingData) -> None:
-    from hashlib_edu.data import _digits_source
-
-    images, targets = _digits_source()
+    images, targets = _sklearn_digits()
     src = sets.query.sources
     assert src.shape == (500, 3)
     for i in range(20):
@@ -188,7 +192,7 @@ def test_digit_sets_no_source_leak_and_disjoint(sets: HashingData) -> None:
 
 def test_digit_sets_sampler_avoids_forbidden_and_duplicates_in_a_tiny_pool() -> None:
     """One source image per digit leaves 990 distinct images, so collisions are certain."""
-    from hashlib_edu.data import _sample_sets, _set_keys
+    from hashlib_edu.data.composed import _sample_sets, _set_keys
 
     by_digit = [np.array([100 + d]) for d in range(10)]
     first = _sample_sets(500, by_digit, np.random.default_rng(0), np.empty(0, dtype=np.int64))
@@ -215,6 +219,45 @@ def test_same_seed_same_data_other_seed_other_splits(name: str) -> None:
     assert a.split_manifest() == b.split_manifest()
     assert not np.array_equal(a.indices["query"], c.indices["query"])
     assert a.split_manifest()["indices_sha256"] != c.split_manifest()["indices_sha256"]
+
+
+# sha256 prefixes of the seed-0 split indices (HashingData.split_manifest()["indices_sha256"]):
+# the committed results and the disk cache of trained models were made on exactly these splits.
+PINNED_SPLITS = {
+    "digits": {"train": "f26a0c1d6ef0", "query": "5052d4f0af7f", "database": "2939c9b33bb1"},
+    "digit-pairs": {"train": "d8573ead0a1b", "query": "ef0bf60fd0de", "database": "e670353da63b"},
+    "digit-triples": {"train": "8bc22ddd3882", "query": "393f584fb4cb", "database": "09824f994c02"},
+    "digit-sets": {"train": "9b0d188f45e8", "query": "2a0e3f7b28b4", "database": "03e22feab1c5"},
+}
+PINNED_POOLS = {"train_pool": "2f57ebd4ebc0", "heldout_pool": "c55114a08503"}
+
+
+@pytest.mark.parametrize("name", sorted(PINNED_SPLITS))
+def test_embedded_splits_are_pinned(name: str) -> None:
+    hashes = load_dataset(name, seed=0).split_manifest(include_indices=False)["indices_sha256"]
+    expected = PINNED_SPLITS[name] if name == "digits" else {**PINNED_SPLITS[name], **PINNED_POOLS}
+    assert {k: v[:12] for k, v in hashes.items()} == expected
+
+
+@pytest.mark.parametrize("draw", ["choice", "permutation"])
+def test_stratified_split_takes_per_class_and_leaves_the_rest(draw: str) -> None:
+    from hashlib_edu.data._common import stratified_split
+
+    classes = np.repeat(np.arange(4), [5, 6, 7, 8])
+    available = np.arange(2, 26)  # class 0 has only 3 members available
+    taken, rest = stratified_split(
+        classes, available, 2, np.random.default_rng(0), what="toy", draw=draw
+    )
+    assert np.all(np.bincount(classes[taken], minlength=4) == 2)
+    assert np.all(np.diff(taken) > 0) and np.all(np.diff(rest) > 0)
+    assert np.array_equal(np.union1d(taken, rest), available)
+    assert len(np.intersect1d(taken, rest)) == 0
+    half, _ = stratified_split(
+        classes, available, lambda m: m // 2, np.random.default_rng(0), what="toy", draw=draw
+    )
+    assert np.bincount(classes[half], minlength=4).tolist() == [1, 3, 3, 4]
+    with pytest.raises(ValueError, match="toy: class 0 has only 3 images left, 4 needed"):
+        stratified_split(classes, available, 4, np.random.default_rng(0), what="toy", draw=draw)
 
 
 def test_query_set_does_not_depend_on_train_size() -> None:
@@ -417,7 +460,8 @@ def test_list_missing_image_at_load_and_lazily(list_root) -> None:
 
 
 def test_unknown_dataset_lists_known_names() -> None:
-    with pytest.raises(ValueError, match="known datasets: digits, digit-pairs") as info:
+    known = r"unknown dataset 'mnist'; choose one of \['digits', 'digit-pairs'"
+    with pytest.raises(ValueError, match=known) as info:
         load_dataset("mnist")
     for name in KNOWN_DATASETS:
         assert name in str(info.value)
@@ -435,6 +479,9 @@ def test_unknown_dataset_lists_known_names() -> None:
         ("digits", {"topk": 0}, ValueError, "topk must be >= 1"),
         ("digits", {"n_database": 10}, TypeError, "unknown option"),
         ("digits", {"seed": -1}, ValueError, "seed must be >= 0"),
+        ("digits", {"seed": 2**64}, ValueError, r"seed must be < 2\*\*64"),
+        ("digits", {"topk": 10.0}, TypeError, "topk must be an integer"),
+        ("digit-sets", {"heldout_fraction": "0.5"}, TypeError, "heldout_fraction must be a number"),
         ("digit-pairs", {"n_query": 150}, ValueError, "multiple of 100"),
         (
             "digit-pairs",
@@ -456,7 +503,7 @@ def test_option_validation(name: str, options: dict, error: type, message: str) 
 
 
 def test_name_must_be_a_string() -> None:
-    with pytest.raises(TypeError, match="name must be a string"):
+    with pytest.raises(TypeError, match="dataset must be a string, one of"):
         load_dataset(3)  # type: ignore[arg-type]
 
 
@@ -483,13 +530,11 @@ def test_embedded_splits_are_not_grouped_by_class(name: str) -> None:
 
 
 def test_digit_triples_protocol() -> None:
-    from hashlib_edu.data import _digits_source
-
     data = load_dataset("digit-triples", seed=0)
     assert (len(data.train), len(data.query), len(data.database)) == (5000, 1000, 5000)
     assert data.num_classes == 1000 and data.image_shape == (1, 8, 24) and data.topk == 1000
     assert 0.0005 < data.similar_fraction() < 0.002
-    _, targets = _digits_source()
+    _, targets = _sklearn_digits()
     src = data.query.sources
     number = 100 * targets[src[:, 0]] + 10 * targets[src[:, 1]] + targets[src[:, 2]]
     assert np.array_equal(data.query.labels.numpy().argmax(1), number)

@@ -7,6 +7,7 @@ import torch
 
 from hashlib_edu.losses import (
     dhn_loss,
+    distinct_pairs_mask,
     hashnet_loss,
     pairwise_cross_entropy,
     pairwise_similarity,
@@ -94,9 +95,52 @@ def test_hashnet_loss_equals_weighted_paper_sum_with_alpha_10_over_k(batch):
     assert got != pytest.approx(unweighted)
 
 
-def test_weights_without_similar_pairs_do_not_divide_by_zero():
-    w = similarity_weights(torch.zeros(3, 3))
-    assert torch.all(w == 1)
+def _paper_weights(similarity, mask=None):
+    """HashNet eq. 3-4 term by term: w_ij = |S|/|S_1| if s_ij = 1 else |S|/|S_0| (over the kept
+    pairs); a set that is empty has no pairs to weight."""
+    keep = torch.ones_like(similarity, dtype=torch.bool) if mask is None else mask
+    kept = [float(similarity[i, j]) for i, j in zip(*torch.nonzero(keep, as_tuple=True))]
+    n, n1 = len(kept), sum(kept)
+    n0 = n - n1
+    return [
+        [(n / n1 if n1 else None) if float(v) > 0 else (n / n0 if n0 else None) for v in row]
+        for row in similarity
+    ]
+
+
+@pytest.mark.parametrize("value", [0.0, 1.0], ids=["no-similar-pair", "every-pair-similar"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("masked", [False, True])
+def test_weights_when_one_side_is_empty_are_finite_and_follow_the_paper(value, dtype, masked):
+    similarity = torch.full((4, 4), value, dtype=dtype)
+    mask = distinct_pairs_mask(4) if masked else None
+    w = similarity_weights(similarity, mask)
+    assert w.dtype == dtype and w.shape == (4, 4)
+    assert torch.isfinite(w).all()
+    # |S|/|S_1| = 12/12 (or 16/16) for all-similar, |S|/|S_0| likewise for all-dissimilar: 1
+    expected = _paper_weights(similarity, mask)
+    assert w.tolist() == expected == [[1.0] * 4] * 4
+    # so the weighted loss is finite, equals the unweighted one and has finite gradients
+    h = torch.tanh(torch.randn(4, 6, dtype=dtype, generator=torch.Generator().manual_seed(0)))
+    h.requires_grad_()
+    weighted = hashnet_loss(h, h, similarity, mask=mask)
+    assert torch.isfinite(weighted)
+    assert weighted.item() == pytest.approx(
+        hashnet_loss(h, h, similarity, weighted=False, mask=mask).item(), rel=1e-6
+    )
+    (grad,) = torch.autograd.grad(weighted, h)
+    assert torch.isfinite(grad).all()
+
+
+def test_weights_with_one_similar_pair_follow_the_paper():
+    similarity = torch.zeros(4, 4, dtype=torch.float64)
+    similarity[0, 1] = similarity[1, 0] = 1.0
+    mask = distinct_pairs_mask(4)
+    w = similarity_weights(similarity, mask)
+    # |S| = 12 distinct pairs, |S_1| = 2, |S_0| = 10
+    assert w[0, 1].item() == pytest.approx(12 / 2) and w[0, 2].item() == pytest.approx(12 / 10)
+    expected = [v for row in _paper_weights(similarity, mask) for v in row]
+    assert w.flatten().tolist() == pytest.approx(expected, rel=1e-12)
 
 
 def test_losses_are_stable_for_huge_inner_products():
@@ -135,8 +179,6 @@ def test_shape_errors_name_the_fix():
 
 
 def test_mask_keeps_only_the_chosen_pairs_and_weights_count_them(batch):
-    from hashlib_edu.losses import distinct_pairs_mask
-
     h = batch[0]
     labels = torch.tensor([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1], [0, 0, 1]])
     s = pairwise_similarity(labels, labels).double()
@@ -167,11 +209,6 @@ def test_continuous_similarity_is_four_cos_squared_for_similar_pairs():
                 float(a[i].double().norm()) * float(a[j].double().norm())
             )
             assert float(scale[i, j]) == pytest.approx(4 * cos**2 if cos > 0 else 1.0)
-
-
-def test_all_similar_pairs_get_weight_one():
-    s = torch.ones(3, 3)
-    assert torch.equal(similarity_weights(s), torch.ones(3, 3))
 
 
 def test_labels_other_than_zero_and_one_are_refused():

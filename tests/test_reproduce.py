@@ -1,9 +1,13 @@
 """The headless main job: output files, several seeds, summary, determinism and errors (tiny runs)."""
 
+import errno
+import io
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from hashlib_edu import reproduce
 from hashlib_edu.metrics import mean_average_precision, mean_average_precision_continuous
@@ -141,18 +145,98 @@ def test_seed_and_seeds_are_exclusive(capsys):
     assert "not allowed with argument" in capsys.readouterr().err
 
 
-def test_paper_solver_without_weights_says_which_are_missing(
-    tmp_path, list_root, capsys, monkeypatch
-):
-    import torch
+@pytest.fixture
+def offline_hub(tmp_path, monkeypatch):
+    """torch's hub dir in an empty temp folder (TORCH_HOME), and any download fails the test.
 
-    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
+    Returns the folder where torchvision looks for cached ImageNet weights.
+    """
+    home = tmp_path / "torch-home"
+    monkeypatch.setenv("TORCH_HOME", str(home))
+
+    def no_download(url, *args, **kwargs):
+        raise AssertionError(f"the test tried to download {url}")
+
+    monkeypatch.setattr(torch.hub, "download_url_to_file", no_download)
+    assert Path(torch.hub.get_dir()) == home / "hub"
+    return home / "hub" / "checkpoints"
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Fail the test if any model is trained or pretrained."""
+    from hashlib_edu import pretraining, training
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a model was trained instead of reporting the missing weights")
+
+    monkeypatch.setattr(training, "_optimizer", refuse)
+    monkeypatch.setattr(pretraining, "pretrained_trunk", refuse)
+
+
+@pytest.mark.parametrize(
+    "backbone, weights",
+    [(None, "AlexNet_Weights.IMAGENET1K_V1"), ("resnet50", "ResNet50_Weights.IMAGENET1K_V2")],
+)
+def test_paper_solver_without_weights_says_which_are_missing(
+    backbone, weights, offline_hub, no_training, tmp_path, list_root, capsys
+):
+    import torchvision
+
     args = ["--dataset", "list", "--root", str(list_root), "--methods", "hashnet"]
-    args += ["--bits", "8", "--solver", "paper"]
-    assert main([*args, "--seed", "0", "--quiet", "--out", str(tmp_path / "o")]) == 2
+    args += ["--bits", "8", "--solver", "paper", "--seed", "0", "--quiet"]
+    args += ["--out", str(tmp_path / "o")] + (["--backbone", backbone] if backbone else [])
+    assert main(args) == 2
     err = capsys.readouterr().err
-    # the paper's backbone is asked for (never a silent fall-back to the conv-pool net)
-    assert "AlexNet_Weights.IMAGENET1K_V1" in err and "get_state_dict" in err
+    # the paper solver's backbone (AlexNet by default) is asked for, never a silent fall-back
+    # to the conv-pool net; the error names the file and how to fetch it
+    name, member = weights.split(".")
+    url = getattr(getattr(torchvision.models, name), member).url
+    assert weights in err and str(offline_hub / Path(url).name) in err
+    assert "get_state_dict()" in err and url in err
+    assert not (tmp_path / "o" / "results.json").exists()
+    assert not offline_hub.exists()  # nothing downloaded
+
+
+def test_paper_solver_refuses_grey_images_instead_of_switching_backbone(
+    offline_hub, no_training, tmp_path, capsys
+):
+    args = ["--dataset", "digits", "--methods", "dhn", "--bits", "8", "--solver", "paper"]
+    assert main([*args, "--seed", "0", "--quiet", "--out", str(tmp_path)]) == 2
+    assert "alexnet expects RGB images" in capsys.readouterr().err
+
+
+class _Captured(Exception):
+    pass
+
+
+@pytest.mark.parametrize("solver", ["paper", "embedded"])
+def test_solver_option_gives_each_deep_method_its_config(solver, monkeypatch):
+    from hashlib_edu.training import TrainConfig
+
+    captured = {}
+
+    def capture(*args, **kwargs):
+        captured.update(kwargs["config"])
+        raise _Captured
+
+    monkeypatch.setattr(reproduce, "run_experiment", capture)
+    args = ["--methods", "dhn", "hashnet", "hashnet-w", "itq", "--solver", solver]
+    with pytest.raises(_Captured):
+        main([*args, "--iterations", "7", "--quiet"])
+    assert set(captured) == {"dhn", "hashnet", "hashnet-w"}  # shallow methods have none
+    for method, config in captured.items():
+        if solver == "paper":
+            expected = TrainConfig.paper(method, iterations=7, continuous_similarity=False)
+            assert config.backbone == "alexnet" and config.optimizer == "sgd"
+        else:
+            expected = TrainConfig.tuned(method, iterations=7, continuous_similarity=False)
+            assert config.backbone == "convpool"
+        assert config == expected
+    captured.clear()
+    with pytest.raises(_Captured):
+        main([*args, "--backbone", "resnet50", "--init", "scratch", "--quiet"])
+    assert {(c.backbone, c.init) for c in captured.values()} == {("resnet50", "scratch")}
 
 
 def test_unknown_dataset_and_method_are_clear_errors(tmp_path, capsys):
@@ -161,7 +245,47 @@ def test_unknown_dataset_and_method_are_clear_errors(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["--methods", "sdh"])
     assert "invalid choice" in capsys.readouterr().err
-    assert not (tmp_path / "results.json").exists()  # nothing half-written
+    assert not (tmp_path / "results.json").exists()  # a refused run writes nothing
+
+
+def test_a_write_interrupted_midway_leaves_no_partial_file_and_the_old_results(
+    tmp_path, monkeypatch
+):
+    """results.json is written atomically: a failure *during* the write (here: the disk fills
+    up after half the bytes reached the file) leaves the previous results.json byte for byte
+    and no temporary file."""
+    from hashlib_edu import _io
+
+    out = tmp_path / "o"
+    out.mkdir()
+    previous = b'{"runs": "the previous results"}\n'
+    (out / "results.json").write_bytes(previous)
+    real_atomic_write = _io.atomic_write
+    written = []
+
+    def disk_full_midway(path, write):
+        if Path(path).name != "results.json":
+            return real_atomic_write(path, write)
+
+        def half_then_fail(handle):
+            buffer = io.BytesIO()
+            write(buffer)  # the real serialization
+            data = buffer.getvalue()
+            handle.write(data[: len(data) // 2])
+            handle.flush()
+            written.append((handle.name, len(data) // 2))
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        return real_atomic_write(path, half_then_fail)
+
+    monkeypatch.setattr(reproduce, "atomic_write", disk_full_midway)
+    args = ["--dataset", "digits", "--methods", "lsh", "--bits", "8", "--seed", "0", "--quiet"]
+    with pytest.raises(OSError, match="No space left on device"):
+        main([*args, "--out", str(out)])
+    assert len(written) == 1 and written[0][1] > 100  # it failed with bytes already written
+    assert (out / "results.json").read_bytes() == previous
+    # the files of the run that were complete are there; no half-written or temporary file
+    assert sorted(p.name for p in out.iterdir()) == ["results.json", "splits_seed0.json"]
 
 
 def test_missing_cifar_files_offline(tmp_path, capsys):

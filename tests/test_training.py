@@ -1,16 +1,26 @@
 """Models, the training loop, encoding and checkpoints on the embedded digits."""
 
+import math
+import time
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
+from torch.utils.data import Dataset
 
-from hashlib_edu.data import load_dataset
+from hashlib_edu import training
+from hashlib_edu.continuation import BetaSchedule
+from hashlib_edu.data import HashingData, TensorImageDataset, load_dataset
 from hashlib_edu.models import build_model, parameter_groups
 from hashlib_edu.training import (
+    METHODS,
     TrainConfig,
     binarize,
     encode,
     load_checkpoint,
+    minibatches,
     save_checkpoint,
     train_hashing_model,
 )
@@ -26,6 +36,37 @@ def digits():
 @pytest.fixture(scope="module")
 def hashnet_run(digits):
     return train_hashing_model("hashnet", digits, 16, config=QUICK, seed=0, progress=False)
+
+
+@pytest.fixture
+def offline_hub(tmp_path, monkeypatch):
+    """torch's hub dir in an empty temp folder (TORCH_HOME), and any download fails the test.
+
+    Returns the folder where torchvision looks for cached ImageNet weights.
+    """
+    home = tmp_path / "torch-home"
+    monkeypatch.setenv("TORCH_HOME", str(home))
+
+    def no_download(url, *args, **kwargs):
+        raise AssertionError(f"the test tried to download {url}")
+
+    monkeypatch.setattr(torch.hub, "download_url_to_file", no_download)
+    assert Path(torch.hub.get_dir()) == home / "hub"
+    return home / "hub" / "checkpoints"
+
+
+@pytest.fixture
+def optimizers(monkeypatch):
+    """The optimizers train_hashing_model builds, in order."""
+    built = []
+    real = training._optimizer
+
+    def spy(model, config):
+        built.append(real(model, config))
+        return built[-1]
+
+    monkeypatch.setattr(training, "_optimizer", spy)
+    return built
 
 
 def test_hash_layer_is_initialised_small_and_has_its_own_learning_rate():
@@ -157,28 +198,215 @@ def test_config_validation():
         TrainConfig(optimizer="rmsprop")
 
 
-def test_batch_larger_than_the_training_set_fails_at_once():
+@pytest.mark.timeout(30)  # a hang guard; the bound under test is the one second below
+@pytest.mark.parametrize("in_memory", [True, False], ids=["tensor-batches", "dataloader"])
+def test_batch_larger_than_the_training_set_fails_within_a_second(monkeypatch, in_memory):
     small = load_dataset("digits", seed=0, n_train=100)
-    with pytest.raises(ValueError, match="batch_size 128 exceeds the 100 training items"):
-        train_hashing_model("hashnet", small, 8, config=TrainConfig(batch_size=128))
+    if not in_memory:
+        small = _without_images(small)
+
+    def no_pretraining(*args, **kwargs):
+        raise AssertionError("the batch check must come before the (seconds-long) pretraining")
+
+    import hashlib_edu.pretraining
+
+    monkeypatch.setattr(hashlib_edu.pretraining, "pretrained_trunk", no_pretraining)
+    torch.cuda.is_available()  # device="auto": the one-time CUDA driver probe is not timed
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="batch_size 128 exceeds the 100 training items; lower"):
+        train_hashing_model("hashnet", small, 8, config=TrainConfig(batch_size=128), progress=False)
+    assert time.perf_counter() - start < 1.0
 
 
-def test_learning_rate_is_multiplied_by_lr_decay_every_step(digits):
-    config = TrainConfig(iterations=10, lr_halving_every=4, lr_decay=0.3, lr=1e-4)
+def test_learning_rate_is_multiplied_by_lr_decay_every_step(digits, optimizers):
+    config = TrainConfig(iterations=10, lr_halving_every=4, lr_decay=0.3, lr=1e-4, batch_size=32)
     run = train_hashing_model("dhn", digits, 8, config=config, progress=False)
-    expected = [1e-4] * 4 + [3e-5] * 4 + [9e-6] * 2
-    assert run.history["lr"] == pytest.approx(expected)
+    expected = [1e-4] * 4 + [3e-5] * 4 + [9e-6] * 2  # "lr": the backbone's rate at each step
+    assert run.history["lr"] == pytest.approx(expected, rel=1e-12)
+    # both groups decay together: the hash layer keeps its 10x (after 10 steps: x 0.3^2)
+    (optimizer,) = optimizers
+    lrs = [group["lr"] for group in optimizer.param_groups]
+    assert lrs == pytest.approx([1e-4 * 0.09, 1e-3 * 0.09], rel=1e-12)
 
 
-def test_paper_solvers_differ_per_method():
-    dhn, hashnet = TrainConfig.paper("dhn"), TrainConfig.paper("hashnet")
-    assert (dhn.lr, dhn.lr_halving_every, dhn.lr_decay) == (2e-5, 500, 0.3)
-    assert (hashnet.lr, hashnet.lr_halving_every, hashnet.lr_decay) == (3e-4, 2000, 0.5)
-    for config in (dhn, hashnet):
-        assert config.optimizer == "sgd" and config.hash_lr_multiplier == 10.0
-        assert config.backbone == "alexnet" and config.init == "pretrained"
-        assert config.batch_size == 64 and config.iterations == 10_000
+def test_default_lr_schedule_halves_every_fifth_of_the_run(digits):
+    config = TrainConfig(iterations=10, lr=1e-4, batch_size=32)
+    assert (config.lr_halving_every, config.lr_decay, config.halving_step()) == (None, 0.5, 2)
+    run = train_hashing_model("hashnet", digits, 8, config=config, progress=False)
+    assert run.history["lr"] == pytest.approx([1e-4 * 0.5 ** (t // 2) for t in range(10)])
+    assert TrainConfig(iterations=3).halving_step() == 1  # never 0 for short runs
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_paper_solver_of_each_method(method):
+    config = TrainConfig.paper(method)
+    # what the two official solvers share (DHN: dhn-caffe; HashNet: thuml/HashNet)
+    assert (config.optimizer, config.momentum, config.weight_decay) == ("sgd", 0.9, 5e-4)
+    assert (config.batch_size, config.iterations, config.hash_lr_multiplier) == (64, 10_000, 10.0)
+    assert (config.backbone, config.init) == ("alexnet", "pretrained")
+    assert config.halving_step() == config.lr_halving_every
+    if method == "dhn":  # base lr 2e-5 x 0.3 every 500 iterations, lambda = 0.1
+        assert (config.lr, config.lr_halving_every, config.lr_decay) == (2e-5, 500, 0.3)
+        assert config.quantization_weight == 0.1
+    else:  # every HashNet variant: lr 3e-4 halved every 2,000 iterations
+        assert (config.lr, config.lr_halving_every, config.lr_decay) == (3e-4, 2000, 0.5)
+    # the official, uncompressed continuation: beta = (1 + 0.005 t)^0.5, t stepped every 200
+    assert config.beta_schedule() == BetaSchedule(beta0=1.0, gamma=0.005, power=0.5, step=200)
+    assert config.beta_schedule()(9_999) == pytest.approx(math.sqrt(1 + 0.005 * 9_800))
+
+
+def test_paper_solver_overrides_and_errors():
+    assert TrainConfig.paper() == TrainConfig.paper("hashnet")
     assert TrainConfig.paper("hashnet", backbone="resnet50").backbone == "resnet50"
+    short = TrainConfig.paper("dhn", iterations=100, lr=1e-3)
+    assert (short.iterations, short.lr, short.lr_decay) == (100, 1e-3, 0.3)
+    assert short.beta_schedule() == BetaSchedule()  # not squeezed into the shorter run
+    assert TrainConfig(iterations=100).beta_schedule() == BetaSchedule.compressed(100)
+    with pytest.raises(ValueError, match="unknown method"):
+        TrainConfig.paper("hashnet+c")
+
+
+@pytest.mark.parametrize("method", ["dhn", "hashnet"])
+def test_training_with_the_paper_solver_uses_sgd_and_its_rates(digits, optimizers, method):
+    # the solver on the conv-pool net (no ImageNet weights needed): a few iterations
+    config = TrainConfig.paper(
+        method, backbone="convpool", init="scratch", iterations=3, batch_size=16
+    )
+    run = train_hashing_model(method, digits, 8, config=config, progress=False)
+    (optimizer,) = optimizers
+    assert isinstance(optimizer, torch.optim.SGD)
+    base = 2e-5 if method == "dhn" else 3e-4
+    assert run.history["lr"] == pytest.approx([base] * 3)
+    for group, lr in zip(optimizer.param_groups, (base, 10 * base)):
+        assert (group["lr"], group["momentum"], group["weight_decay"]) == (
+            pytest.approx(lr),
+            0.9,
+            5e-4,
+        )
+    assert run.history["beta"] == [1.0] * 3  # official schedule: beta steps at t = 200
+
+
+def test_hashnet_w_trains_without_the_similarity_weights(digits, monkeypatch):
+    """HashNet-W (Cao et al. 2017, Table 3): HashNet's loss with w_ij = 1 instead of |S|/|S_1|,
+    |S|/|S_0|; the same continuation, the same start and batches."""
+    from hashlib_edu.losses import hashnet_loss
+
+    calls = []
+
+    def spy(h_a, h_b, similarity, **kwargs):
+        value = hashnet_loss(h_a, h_b, similarity, **kwargs)
+        calls.append((h_a.detach().clone(), similarity.clone(), kwargs, value.item()))
+        return value
+
+    monkeypatch.setattr(training, "hashnet_loss", spy)
+    config = TrainConfig(iterations=8, batch_size=32)
+    runs, first = {}, {}
+    for method in ("hashnet", "hashnet-w"):
+        calls.clear()
+        runs[method] = train_hashing_model(method, digits, 8, config=config, progress=False)
+        assert len(calls) == 8
+        assert {kwargs["weighted"] for _, _, kwargs, _ in calls} == {method == "hashnet"}
+        first[method] = calls[0]
+    for method, (h, s, kwargs, value) in first.items():
+        # step 0 against the paper's sum, with the weights of eq. 3-4 or with none
+        mask, alpha = kwargs["mask"], kwargs["alpha"]
+        n, n_similar = int(mask.sum()), float(s[mask].sum())
+        assert 0 < n_similar < n
+        if method == "hashnet":
+            w = torch.where(s > 0, n / n_similar, n / (n - n_similar))
+        else:
+            w = torch.ones_like(s)
+        inner = alpha * h @ h.T
+        literal = (w * (F.softplus(inner) - s * inner))[mask].sum() / n
+        assert value == pytest.approx(literal.item(), rel=1e-5)
+        assert runs[method].history["loss"][0] == value
+    # the same model and batch at step 0 (same seed): only the weighting differs
+    assert torch.equal(first["hashnet"][0], first["hashnet-w"][0])
+    losses = [runs[m].history["loss"][0] for m in ("hashnet", "hashnet-w")]
+    assert losses[0] != pytest.approx(losses[1], rel=1e-3)
+    betas = [runs[m].history["beta"] for m in ("hashnet", "hashnet-w")]
+    assert betas[0] == betas[1] and betas[0][-1] > 1.0  # both use the continuation
+    codes = [encode(runs[m].model, digits.query).codes for m in ("hashnet", "hashnet-w")]
+    assert not np.array_equal(*codes)
+
+
+class _WithoutImages(Dataset):
+    """A split without ``.images`` (like CIFAR-10 or a list file): batches come from a DataLoader."""
+
+    def __init__(self, split) -> None:
+        self._split = split
+        self.labels = split.labels
+
+    def __len__(self) -> int:
+        return len(self._split)
+
+    def __getitem__(self, index):
+        return self._split[index]
+
+
+def _without_images(data):
+    return HashingData(
+        name=f"{data.name}-loader",
+        seed=data.seed,
+        train=_WithoutImages(data.train),
+        query=_WithoutImages(data.query),
+        database=_WithoutImages(data.database),
+        num_classes=data.num_classes,
+        topk=data.topk,
+        image_shape=data.image_shape,
+        indices=data.indices,
+    )
+
+
+def test_dataloader_batches_are_full_seeded_shuffled_epochs():
+    # 10 items whose pixels hold their index; batch 3: three full batches per pass, 1 item dropped
+    images = torch.arange(10.0).reshape(10, 1, 1, 1).expand(10, 1, 4, 4).clone()
+    split = _WithoutImages(TensorImageDataset(images, torch.eye(10)))
+
+    def item_ids(seed, count=6):
+        batches = minibatches(split, 3, torch.Generator().manual_seed(seed))
+        ids = []
+        for _ in range(count):
+            x, y = next(batches)
+            assert x.shape == (3, 1, 4, 4) and y.shape == (3, 10)
+            assert torch.equal(y.argmax(1).float(), x[:, 0, 0, 0])  # images keep their labels
+            ids.append(x[:, 0, 0, 0].long().tolist())
+        return ids
+
+    ids = item_ids(0)
+    for epoch in (ids[:3], ids[3:]):
+        items = sum(epoch, [])
+        assert len(set(items)) == 9  # each item at most once per pass
+    assert sum(ids[:3], []) != sum(ids[3:], [])  # reshuffled every pass
+    assert item_ids(0) == ids and item_ids(1) != ids  # seeded by the generator
+
+
+def test_training_and_encoding_through_a_dataloader(digits):
+    data = _without_images(digits)
+    config = TrainConfig(iterations=5, batch_size=32, init="scratch")
+    runs = [train_hashing_model("hashnet", data, 8, config=config, progress=False) for _ in "ab"]
+    assert runs[0].history["step"] == list(range(5))
+    assert all(np.isfinite(runs[0].history["loss"]))
+    first, again = (encode(run.model, data.query) for run in runs)
+    assert np.array_equal(first.codes, again.codes)  # the DataLoader shuffle is seeded
+    # encoding through a DataLoader (chunks of 64 and a partial last one) = in-memory encoding
+    through_loader = encode(runs[0].model, data.database, batch_size=64)
+    in_memory = encode(runs[0].model, digits.database, batch_size=64)
+    for got, expected in zip(through_loader, in_memory):
+        assert np.array_equal(got, expected)
+    assert through_loader.codes.shape == (len(digits.database), 8)
+
+
+def test_a_file_backed_list_dataset_trains_and_encodes(list_root):
+    data = load_dataset("list", root=list_root, seed=0, image_size=16)
+    assert not hasattr(data.train, "images")  # the full-scale path: images read on access
+    config = TrainConfig(iterations=3, batch_size=2, init="scratch")
+    run = train_hashing_model("hashnet", data, 8, config=config, progress=False)
+    assert len(run.history["loss"]) == 3 and all(np.isfinite(run.history["loss"]))
+    encoded = encode(run.model, data.database, batch_size=3)  # 4 items: 3 + a partial 1
+    assert encoded.codes.shape == (4, 8) and encoded.codes.dtype == np.int8
+    assert set(np.unique(encoded.codes)) <= {-1, 1}
+    assert np.array_equal(encoded.labels, data.database.labels.numpy())
 
 
 def test_tuned_defaults_come_from_the_committed_tuning_grid():
@@ -196,10 +424,36 @@ def test_tuned_defaults_come_from_the_committed_tuning_grid():
     assert TrainConfig.tuned("dhn", iterations=7).iterations == 7
 
 
-def test_missing_imagenet_weights_name_the_file_and_the_fix(tmp_path, monkeypatch):
-    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
-    with pytest.raises(FileNotFoundError, match=r"AlexNet_Weights\.IMAGENET1K_V1.*get_state_dict"):
-        build_model("alexnet", 16, (3, 224, 224), pretrained=True)
+@pytest.mark.parametrize(
+    "backbone, weights", [("alexnet", "AlexNet_Weights"), ("resnet50", "ResNet50_Weights")]
+)
+def test_missing_imagenet_weights_name_the_file_and_the_fix(offline_hub, backbone, weights):
+    import torchvision
+
+    expected = {"alexnet": "IMAGENET1K_V1", "resnet50": "IMAGENET1K_V2"}[backbone]
+    url = getattr(getattr(torchvision.models, weights), expected).url
+    with pytest.raises(FileNotFoundError) as info:
+        build_model(backbone, 16, (3, 224, 224), pretrained=True)
+    message = str(info.value)
+    assert f"{weights}.{expected}" in message
+    assert str(offline_hub / Path(url).name) in message  # where the file must be
+    assert "get_state_dict()" in message and url in message  # how to fetch it
+    assert "init='scratch'" in message  # and the alternative
+    assert not offline_hub.exists()  # nothing was fetched
+
+
+def test_weights_on_disk_pass_the_check(offline_hub):
+    import torchvision
+
+    from hashlib_edu.models import _check_weights_available
+
+    weights = torchvision.models.AlexNet_Weights.IMAGENET1K_V1
+    with pytest.raises(FileNotFoundError):
+        _check_weights_available(weights)
+    offline_hub.mkdir(parents=True)
+    (offline_hub / Path(weights.url).name).touch()
+    _check_weights_available(weights)  # found: no error
+    _check_weights_available(None)  # no weights asked for: nothing to check
 
 
 def test_init_must_be_pretrained_or_scratch():
