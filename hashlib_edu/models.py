@@ -150,7 +150,11 @@ def build_model(
         net = ConvPoolNet(image_shape=tuple(image_shape))
         return HashingNetwork(net, net.feature_dim, bits)
     if image_shape[0] != 3:
-        raise ValueError(f"{backbone} expects RGB images (3 channels), got {image_shape[0]}")
+        raise ValueError(
+            f"{backbone} expects RGB images (3 channels), got {image_shape[0]}: the embedded digit "
+            "sets are grayscale; use backbone='convpool' for them, or an RGB dataset ('cifar10', "
+            "'list') with the papers' backbones (reproduce: --dataset cifar10 --solver paper)"
+        )
     net, dim = _torchvision_backbone(backbone, pretrained)
     return HashingNetwork(net, dim, bits)
 

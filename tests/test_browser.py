@@ -6,6 +6,9 @@ runs it, moves the control (the beta slider or the share slider with the keyboar
 dropdown with a selection) and checks that the figure (the widget's <img>) and its text change:
 ``sign_approximation_explorer()``, ``imbalance_explorer()`` and ``tie_explorer()``.
 
+A last test opens a real notebook as a live slideshow (jupyterlab-rise, ``make lab``) and checks
+that reveal.js shows one slide per ``slide`` cell that tools/slides.py set.
+
 Needs Debian's ``chromium`` at /usr/bin/chromium and the ``playwright`` Python package (no
 Playwright browser download). Skipped with a reason when either is missing.
 """
@@ -64,6 +67,8 @@ from hashlib_edu.explorers import tie_explorer
 
 explorer = tie_explorer()
 explorer"""
+#: a real notebook opened as a live slideshow (jupyterlab-rise serves it at /rise/<path>)
+SLIDES_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_map_conventions.ipynb"
 #: notebook name -> the cell showing its explorer
 NOTEBOOKS = {
     "explorer.ipynb": EXPLORER_CELL,
@@ -185,6 +190,7 @@ def jupyter_lab(tmp_path):
     _write_lab_settings(settings)
     for name, cell in NOTEBOOKS.items():
         _write_notebook(root / name, cell)
+    shutil.copy(SLIDES_NOTEBOOK, root / SLIDES_NOTEBOOK.name)
     env = dict(os.environ)
     env.update(
         JUPYTER_RUNTIME_DIR=str(runtime),
@@ -216,7 +222,8 @@ def jupyter_lab(tmp_path):
     try:
         _wait_for_server(f"{base_url}api/status?token={TOKEN}", process, log)
         urls = {name: f"{base_url}lab/tree/{name}?token={TOKEN}" for name in NOTEBOOKS}
-        yield {"url": urls["explorer.ipynb"], "urls": urls, "log": log}
+        slides = f"{base_url}rise/{SLIDES_NOTEBOOK.name}?token={TOKEN}"
+        yield {"url": urls["explorer.ipynb"], "urls": urls, "slides": slides, "log": log}
     finally:
         _stop_server(process, base_url)
 
@@ -323,3 +330,36 @@ def test_tie_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
         selected = dropdown.evaluate("el => el.options[el.selectedIndex].text")
         assert selected.replace("\xa0", " ") == "relevant last (worst)"  # ipywidgets uses nbsp
         assert f"worst {worst:.3f}" in info.inner_text()
+
+
+def test_notebook_opens_as_live_slides(jupyter_lab):
+    from playwright.sync_api import sync_playwright
+
+    cells = json.loads(SLIDES_NOTEBOOK.read_text())["cells"]
+    kinds = [c["metadata"].get("slideshow", {}).get("slide_type") for c in cells]
+    expected = kinds.count("slide")
+    assert expected >= 5  # every section heading starts a slide
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(
+                jupyter_lab["slides"], wait_until="domcontentloaded", timeout=WIDGET_TIMEOUT_MS
+            )
+            page.wait_for_selector(".reveal .slides > section", timeout=WIDGET_TIMEOUT_MS)
+            shown = page.locator(".reveal .slides > section").count()
+            assert shown == expected, f"{shown} slides for {expected} slide cells"
+            title = page.locator(".reveal .slides > section").first.inner_text()
+            assert "One set of codes, seven mAPs" in title
+            if ARTIFACTS:
+                page.screenshot(path=str(Path(ARTIFACTS) / "hashlib_edu_browser_slides.png"))
+        except Exception:
+            if "page" in locals():
+                folder = Path(ARTIFACTS or tempfile.gettempdir())
+                page.screenshot(path=str(folder / "hashlib_edu_browser_slides_failure.png"))
+                shutil.copy(jupyter_lab["log"], folder / "hashlib_edu_browser_slides.log")
+            raise
+        finally:
+            browser.close()

@@ -333,6 +333,11 @@ def test_slides_on_the_real_notebooks_touch_only_slide_types(tmp_path):
         )
 
 
+def test_committed_notebooks_have_their_slide_types():
+    """tools/slides.py --check: a cell added or moved without rerunning the tool fails here."""
+    assert slides.main(["--check", *map(str, sorted((REPO / "notebooks").glob("*.ipynb")))]) == 0
+
+
 def test_jupyterlab_rise_is_installed():
     assert "jupyterlab-rise" in (REPO / "requirements.txt").read_text()
     jupyter = Path(sys.executable).with_name("jupyter")
