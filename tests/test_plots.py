@@ -316,12 +316,15 @@ def test_retrieval_gallery_titles_frames_and_images():
     for row in range(2):
         for col in range(4):
             ax = axes[row, col + 1]
-            assert ax.get_title() == f"d = {distances[row, col]}"
+            mark = plots.RELEVANT_MARK if relevant[row, col] else plots.IRRELEVANT_MARK
+            assert ax.get_title() == f"{mark} d = {distances[row, col]}"  # readable without colour
             shown = np.asarray(ax.images[0].get_array())
             expected = np.clip(db_images[ids[row, col]], 0, 1).transpose(1, 2, 0)
             np.testing.assert_allclose(shown, expected)
             color = plots.RELEVANT_COLOR if relevant[row, col] else plots.IRRELEVANT_COLOR
             assert to_rgba(ax.spines["left"].get_edgecolor()) == to_rgba(color)
+            solid = ax.spines["left"].get_linestyle() == "solid"
+            assert solid == bool(relevant[row, col])  # dotted frame: not relevant
 
 
 def test_retrieval_gallery_accepts_float_tensors_and_rejects_uint8_images():

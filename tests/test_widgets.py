@@ -184,7 +184,8 @@ def test_retrieval_explorer_knn_matches_the_index(retrieval_data):
     relevant = db_labels[ids[0]] @ query_labels[2] > 0
     np.testing.assert_array_equal(explorer.results["relevant"], relevant)
     titles = [ax.get_title() for ax in explorer.figure.axes]
-    assert titles == ["query 2"] + [f"d = {d}" for d in distances[0]]
+    marks = ["✓" if r else "✗" for r in relevant]
+    assert titles == ["query 2"] + [f"{m} d = {d}" for m, d in zip(marks, distances[0])]
     assert explorer.png != before
     assert f"{relevant.sum()} of 5 shown are relevant" in explorer.info.value
 

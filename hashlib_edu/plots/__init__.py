@@ -27,9 +27,11 @@ from hashlib_edu.plots.evaluation import (
 )
 from hashlib_edu.plots.style import (
     IRRELEVANT_COLOR,
+    IRRELEVANT_MARK,
     METHOD_STYLES,
     PALETTE,
     RELEVANT_COLOR,
+    RELEVANT_MARK,
     finish_axes,
     method_style,
     set_style,
@@ -47,9 +49,11 @@ from hashlib_edu.plots.training import (
 
 __all__ = [
     "IRRELEVANT_COLOR",
+    "IRRELEVANT_MARK",
     "METHOD_STYLES",
     "PALETTE",
     "RELEVANT_COLOR",
+    "RELEVANT_MARK",
     "check_snapshots",
     "finish_axes",
     "method_style",

@@ -14,7 +14,9 @@ from hashlib_edu._validation import check_int, check_positive_int
 from hashlib_edu.multi_index import default_substrings, probe_counts
 from hashlib_edu.plots.style import (
     IRRELEVANT_COLOR,
+    IRRELEVANT_MARK,
     RELEVANT_COLOR,
+    RELEVANT_MARK,
     check_ax,
     check_curve_dict,
     check_unit,
@@ -159,7 +161,9 @@ def _to_display(image: np.ndarray) -> np.ndarray:
     return image[0] if image.shape[0] == 1 else np.transpose(image, (1, 2, 0))
 
 
-def _show_image(ax: Axes, image: np.ndarray, frame: str | None, title: str, lw: float = 4) -> None:
+def _show_image(
+    ax: Axes, image: np.ndarray, frame: str | None, title: str, lw: float = 4, dotted: bool = False
+) -> None:
     ax.imshow(_to_display(image), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -168,8 +172,9 @@ def _show_image(ax: Axes, image: np.ndarray, frame: str | None, title: str, lw: 
     for spine in ax.spines.values():
         spine.set_visible(frame is not None)
         if frame is not None:
-            spine.set_edgecolor(frame)
-            spine.set_linewidth(lw)
+            spine.set(edgecolor=frame, linewidth=lw, capstyle="butt")
+            if dotted:
+                spine.set_linestyle((0, (1, 1)))
 
 
 @styled
@@ -187,7 +192,8 @@ def plot_retrieval_gallery(
     ``query_ids`` (nq,) indexes ``query_images``; row i of ``ids`` / ``distances`` / ``relevant``
     (nq, k) holds the database indices, Hamming distances and relevance (shares a label) of the
     items retrieved for query ``query_ids[i]`` (e.g. from ``HammingIndex.search``). Each result
-    is titled "d = <distance>" and framed green if relevant, red if not. Images are float arrays
+    is titled "✓ d = <distance>" with a solid blue frame if relevant, "✗ d = <distance>" with a
+    dotted vermillion frame if not (colour-blind safe, and readable without colour). Images are float arrays
     (n, C, H, W), C = 1 or 3, in [0, 1]; values outside (normalised RGB) are clipped for display.
     k may be 0 (e.g. an empty Hamming ball): the row then shows only the query.
     """
@@ -219,15 +225,18 @@ def plot_retrieval_gallery(
     k = ids.shape[1]
     ncols = 1 + max(k, 1)
     if title is None:
-        title = "Hamming retrieval (green: relevant, red: not)"
+        title = f"Hamming retrieval ({RELEVANT_MARK} relevant, {IRRELEVANT_MARK} not)"
     width = max(1.55 * ncols, 0.12 * len(title))  # wide enough for the title
     fig, axes = new_figure(nq, ncols, (width, 1.85 * nq), squeeze=False)
     for row, query in enumerate(query_ids):
         _show_image(axes[row, 0], queries[query], "black", f"query {int(query)}", lw=2)
         for col in range(k):
-            color = RELEVANT_COLOR if bool(relevant[row, col]) else IRRELEVANT_COLOR
-            title_text = f"d = {int(distances[row, col])}"
-            _show_image(axes[row, col + 1], database[ids[row, col]], color, title_text)
+            is_relevant = bool(relevant[row, col])
+            color = RELEVANT_COLOR if is_relevant else IRRELEVANT_COLOR
+            mark = RELEVANT_MARK if is_relevant else IRRELEVANT_MARK
+            title_text = f"{mark} d = {int(distances[row, col])}"
+            _show_image(axes[row, col + 1], database[ids[row, col]], color, title_text,
+                        dotted=not is_relevant)  # fmt: skip
         if k == 0:
             axes[row, 1].axis("off")
             axes[row, 1].text(0.5, 0.5, "no item\nretrieved", ha="center", va="center")

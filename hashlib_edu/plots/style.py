@@ -35,8 +35,11 @@ def method_style(method: str) -> dict[str, Any]:
     return METHOD_STYLES.get(method, {"color": "0.4", "marker": "o"})
 
 
-RELEVANT_COLOR = "#2ca02c"  # green frame: retrieved item shares a label with the query
-IRRELEVANT_COLOR = "#d62728"  # red frame: it does not
+#: Relevance in galleries, colour-blind safe (Okabe-Ito blue / vermillion) and never by colour
+#: alone: relevant items are also marked ✓ with a solid frame, the others ✗ with a dotted one.
+RELEVANT_COLOR = "#0072B2"  # the retrieved item shares a label with the query
+IRRELEVANT_COLOR = "#D55E00"  # it does not
+RELEVANT_MARK, IRRELEVANT_MARK = "✓", "✗"
 SIGN_COLOR = "0.15"  # sign(z), the target of the continuation
 FONT_SCALE = 1.15
 
