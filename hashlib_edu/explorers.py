@@ -21,8 +21,6 @@ from itertools import combinations
 from typing import Any
 
 import ipywidgets as widgets
-import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.axes import Axes
@@ -34,6 +32,7 @@ from hashlib_edu._validation import check_choice, check_float, check_fraction, c
 from hashlib_edu.conventions import map_conventions
 from hashlib_edu.losses import pairwise_cross_entropy, similarity_weights
 from hashlib_edu.metrics import mean_average_precision
+from hashlib_edu.plots.style import new_figure, styled
 from hashlib_edu.widgets import Explorer
 
 __all__ = [
@@ -54,11 +53,12 @@ RELEVANT_FILL, IRRELEVANT_FILL = plots.PALETTE[0], "0.88"  # blue / light grey: 
 CHOSEN_COLOR, OTHER_COLOR = plots.PALETTE[1], "0.6"
 
 
-def _two_axes(ax: Sequence[Axes] | None, **subplots: Any) -> tuple[Figure, list[Axes]]:
-    """The figure and the 2 Axes to draw on: ``ax``, or a new constrained-layout figure."""
+def _two_axes(
+    ax: Sequence[Axes] | None, nrows: int, ncols: int, figsize: tuple[float, float], **subplots: Any
+) -> tuple[Figure, list[Axes]]:
+    """The figure and the 2 Axes to draw on: ``ax``, or a new figure (:func:`plots.style.new_figure`)."""
     if ax is None:
-        fig, axes = plt.subplots(layout="constrained", **subplots)
-        plt.close(fig)  # the caller shows it (once), as every figure of hashlib_edu.plots
+        fig, axes = new_figure(nrows, ncols, figsize, **subplots)
         return fig, list(axes)
     axes = [ax] if isinstance(ax, Axes) else list(ax)
     if len(axes) != 2 or not all(isinstance(a, Axes) for a in axes):
@@ -117,6 +117,7 @@ def _percent(value: float) -> str:
     return f"{100 * value:.3g}%"
 
 
+@styled
 def plot_imbalance_weights(
     similar_share: float, ax: Sequence[Axes] | None = None, num_pairs: int = 100_000
 ) -> Figure:
@@ -133,45 +134,44 @@ def plot_imbalance_weights(
     """
     values = imbalance_weights(similar_share, num_pairs)
     p = values["share"]
-    with mpl.rc_context(plots.style_rc()):
-        fig, (w_ax, bar_ax) = _two_axes(ax, ncols=2, figsize=(12.5, 4.8), width_ratios=[1.25, 1])
-        grid = np.geomspace(min(1e-3, p), max(0.5, p), 200)
-        for kind, curve, count, color, ls, marker, dy in (
-            ("similar", 1 / grid, "|S1|", SIMILAR_COLOR, "-", "o", 6),
-            ("dissimilar", 1 / (1 - grid), "|S0|", DISSIMILAR_COLOR, "--", "s", -6),
-        ):
-            w, label = values[f"w_{kind}"], f"{kind} pairs: w = |S|/{count}"
-            w_ax.plot(grid, curve, color=color, ls=ls, lw=2.5, label=label)
-            w_ax.plot([p], [w], marker=marker, color=color, ms=10 + dy / 3, mec="k", ls="none")
-            if p <= 0.2:  # room on the right of the marker
-                text = {"fontsize": 12, "color": color, "fontweight": "bold"}
-                w_ax.annotate(f"w = {_weight_text(w)}", (p, w), xytext=(10, dy), **text,
-                              textcoords="offset points", va="bottom" if dy > 0 else "top")  # fmt: skip
-        w_ax.axvline(p, color="0.3", lw=1, ls=":")
-        weights = [_weight_text(values[f"w_{kind}"]) for kind in ("similar", "dissimilar")]
-        title = f"at p = {_percent(p)}: w = {weights[0]} (similar), {weights[1]} (dissimilar)"
-        plots.finish_axes(w_ax, "share of similar pairs p = |S1|/|S| (log scale)",
-                          "weight $w_{ij}$ (log scale)", title, xscale="log", yscale="log",
-                          xlim=(grid[0] / 1.3, grid[-1] * 1.5), ylim=(0.45, 1.6 / grid[0]),
-                          legend="upper right")  # fmt: skip
-        # balanced single-label data with C classes has p = 1/C (after the scale is set)
-        classes = [c for c in (1000, 100, 10, 2) if grid[0] <= 1 / c <= grid[-1]]
-        top = w_ax.secondary_xaxis("top")
-        top.set_xticks([1 / c for c in classes], [f"{c} classes" for c in classes])
-        top.minorticks_off()
-        top.tick_params(labelsize=11, labelcolor="0.35")
-        x = np.arange(2)
-        for offset, kind, color, hatch in ((-0.2, "similar", SIMILAR_COLOR, "//"),
-                                           (0.2, "dissimilar", DISSIMILAR_COLOR, None)):  # fmt: skip
-            shares = [values[f"unweighted_{kind}"], values[f"weighted_{kind}"]]
-            bars = bar_ax.bar(x + offset, 100 * np.array(shares), width=0.38, color=color,
-                              hatch=hatch, edgecolor="0.2", label=f"{kind} pairs")  # fmt: skip
-            bar_ax.bar_label(bars, [_percent(s) for s in shares], padding=3, fontsize=12)
-        bar_ax.set_xticks(x, ["unweighted\n(HashNet-W)", "weighted\n(HashNet)"])
-        plots.finish_axes(bar_ax, "", "share of the total loss (%)",
-                          "who carries the loss (log 2 per pair, h = 0)", ylim=(0, 125),
-                          legend=None)  # fmt: skip
-        bar_ax.legend(loc="upper center", ncols=2, fontsize="small")
+    fig, (w_ax, bar_ax) = _two_axes(ax, 1, 2, (12.5, 4.8), width_ratios=[1.25, 1])
+    grid = np.geomspace(min(1e-3, p), max(0.5, p), 200)
+    for kind, curve, count, color, ls, marker, dy in (
+        ("similar", 1 / grid, "|S1|", SIMILAR_COLOR, "-", "o", 6),
+        ("dissimilar", 1 / (1 - grid), "|S0|", DISSIMILAR_COLOR, "--", "s", -6),
+    ):
+        w, label = values[f"w_{kind}"], f"{kind} pairs: w = |S|/{count}"
+        w_ax.plot(grid, curve, color=color, ls=ls, lw=2.5, label=label)
+        w_ax.plot([p], [w], marker=marker, color=color, ms=10 + dy / 3, mec="k", ls="none")
+        if p <= 0.2:  # room on the right of the marker
+            text = {"fontsize": 12, "color": color, "fontweight": "bold"}
+            w_ax.annotate(f"w = {_weight_text(w)}", (p, w), xytext=(10, dy), **text,
+                          textcoords="offset points", va="bottom" if dy > 0 else "top")  # fmt: skip
+    w_ax.axvline(p, color="0.3", lw=1, ls=":")
+    weights = [_weight_text(values[f"w_{kind}"]) for kind in ("similar", "dissimilar")]
+    title = f"at p = {_percent(p)}: w = {weights[0]} (similar), {weights[1]} (dissimilar)"
+    plots.finish_axes(w_ax, "share of similar pairs p = |S1|/|S| (log scale)",
+                      "weight $w_{ij}$ (log scale)", title, xscale="log", yscale="log",
+                      xlim=(grid[0] / 1.3, grid[-1] * 1.5), ylim=(0.45, 1.6 / grid[0]),
+                      legend="upper right")  # fmt: skip
+    # balanced single-label data with C classes has p = 1/C (after the scale is set)
+    classes = [c for c in (1000, 100, 10, 2) if grid[0] <= 1 / c <= grid[-1]]
+    top = w_ax.secondary_xaxis("top")
+    top.set_xticks([1 / c for c in classes], [f"{c} classes" for c in classes])
+    top.minorticks_off()
+    top.tick_params(labelsize=11, labelcolor="0.35")
+    x = np.arange(2)
+    for offset, kind, color, hatch in ((-0.2, "similar", SIMILAR_COLOR, "//"),
+                                       (0.2, "dissimilar", DISSIMILAR_COLOR, None)):  # fmt: skip
+        shares = [values[f"unweighted_{kind}"], values[f"weighted_{kind}"]]
+        bars = bar_ax.bar(x + offset, 100 * np.array(shares), width=0.38, color=color,
+                          hatch=hatch, edgecolor="0.2", label=f"{kind} pairs")  # fmt: skip
+        bar_ax.bar_label(bars, [_percent(s) for s in shares], padding=3, fontsize=12)
+    bar_ax.set_xticks(x, ["unweighted\n(HashNet-W)", "weighted\n(HashNet)"])
+    plots.finish_axes(bar_ax, "", "share of the total loss (%)",
+                      "who carries the loss (log 2 per pair, h = 0)", ylim=(0, 125),
+                      legend=None)  # fmt: skip
+    bar_ax.legend(loc="upper center", ncols=2, fontsize="small")
     return fig
 
 
@@ -358,6 +358,7 @@ def _draw_ranked_list(ax: Axes, r: dict[str, Any], db_codes: np.ndarray) -> None
     ax.set_xlabel("rank k (outlined: a tie group, items at the same Hamming distance d)")
 
 
+@styled
 def plot_tie_orders(order: str | int = "index", ax: Sequence[Axes] | None = None) -> Figure:
     """The ranked list of :func:`tie_example` with ``order`` inside the ties, and its AP.
 
@@ -371,33 +372,32 @@ def plot_tie_orders(order: str | int = "index", ax: Sequence[Axes] | None = None
     r = tie_ranking(order)
     c = r["conventions"]
     ex = tie_example()
-    with mpl.rc_context(plots.style_rc()):
-        fig, (list_ax, ap_ax) = _two_axes(ax, nrows=2, figsize=(12.5, 6.6), height_ratios=[1.35, 1])
-        if ax is None:
-            fig.get_layout_engine().set(hspace=0.06)
-        _draw_ranked_list(list_ax, r, ex["db_codes"])
-        list_ax.set_title(
-            f"query {_code_text(ex['query_codes'][0])}, {len(r['ids'])} database items, "
-            f"{int(r['relevant'].sum())} relevant; ties: {_order_name(r['order'])}"
-        )
-        rows = [
-            (f"this order ({_order_name(r['order'])})", r["ap"], CHOSEN_COLOR),
-            ("database index order", c["ties by index"], OTHER_COLOR),
-            ("tie-aware (expected)", c["ties averaged (tie-aware)"], OTHER_COLOR),
-            ("best: relevant first", c["best tie order"], OTHER_COLOR),
-            ("worst: relevant last", c["worst tie order"], OTHER_COLOR),
-        ]
-        y = np.arange(len(rows))
-        names, aps, colors = zip(*rows, strict=True)
-        bars = ap_ax.barh(y, aps, color=colors, edgecolor="0.2", height=0.7)
-        bars[0].set_hatch("..")
-        ap_ax.bar_label(bars, [f"{v:.3f}" for v in aps], padding=4, fontsize=12)
-        ap_ax.set_yticks(y, names)
-        ap_ax.invert_yaxis()
-        terms = [_fraction_text(pk) for pk, rel in zip(r["precision"], r["relevant"]) if rel]
-        title = f"this order: AP = ({' + '.join(terms)}) / {len(terms)} = {r['ap']:.3f}"
-        plots.finish_axes(ap_ax, "AP of the query (R = 12, the whole database)", "", title,
-                          legend=None, xlim=(0, 1.08))  # fmt: skip
+    fig, (list_ax, ap_ax) = _two_axes(ax, 2, 1, (12.5, 6.6), height_ratios=[1.35, 1])
+    if ax is None:
+        fig.get_layout_engine().set(hspace=0.06)
+    _draw_ranked_list(list_ax, r, ex["db_codes"])
+    list_ax.set_title(
+        f"query {_code_text(ex['query_codes'][0])}, {len(r['ids'])} database items, "
+        f"{int(r['relevant'].sum())} relevant; ties: {_order_name(r['order'])}"
+    )
+    rows = [
+        (f"this order ({_order_name(r['order'])})", r["ap"], CHOSEN_COLOR),
+        ("database index order", c["ties by index"], OTHER_COLOR),
+        ("tie-aware (expected)", c["ties averaged (tie-aware)"], OTHER_COLOR),
+        ("best: relevant first", c["best tie order"], OTHER_COLOR),
+        ("worst: relevant last", c["worst tie order"], OTHER_COLOR),
+    ]
+    y = np.arange(len(rows))
+    names, aps, colors = zip(*rows, strict=True)
+    bars = ap_ax.barh(y, aps, color=colors, edgecolor="0.2", height=0.7)
+    bars[0].set_hatch("..")
+    ap_ax.bar_label(bars, [f"{v:.3f}" for v in aps], padding=4, fontsize=12)
+    ap_ax.set_yticks(y, names)
+    ap_ax.invert_yaxis()
+    terms = [_fraction_text(pk) for pk, rel in zip(r["precision"], r["relevant"]) if rel]
+    title = f"this order: AP = ({' + '.join(terms)}) / {len(terms)} = {r['ap']:.3f}"
+    plots.finish_axes(ap_ax, "AP of the query (R = 12, the whole database)", "", title,
+                      legend=None, xlim=(0, 1.08))  # fmt: skip
     return fig
 
 

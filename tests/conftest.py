@@ -12,19 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
-CIFAR10_CLASSES = [
-    "airplane",
-    "automobile",
-    "bird",
-    "cat",
-    "deer",
-    "dog",
-    "frog",
-    "horse",
-    "ship",
-    "truck",
-]
+from hashlib_edu.data.files import CIFAR10_CLASSES
 
 
 def write_fake_cifar10(root: Path, per_class_per_batch: int = 2, seed: int = 0) -> Path:
@@ -112,3 +102,20 @@ def list_root(tmp_path: Path) -> Path:
             lines.append(rel + " " + " ".join(str(v) for v in labels))
         (tmp_path / list_name).write_text("\n".join(lines) + "\n")
     return tmp_path
+
+
+@pytest.fixture
+def offline_hub(tmp_path, monkeypatch):
+    """torch's hub dir in an empty temp folder (TORCH_HOME), and any download fails the test.
+
+    Returns the folder where torchvision looks for cached ImageNet weights.
+    """
+    home = tmp_path / "torch-home"
+    monkeypatch.setenv("TORCH_HOME", str(home))
+
+    def no_download(url, *args, **kwargs):
+        raise AssertionError(f"the test tried to download {url}")
+
+    monkeypatch.setattr(torch.hub, "download_url_to_file", no_download)
+    assert Path(torch.hub.get_dir()) == home / "hub"
+    return home / "hub" / "checkpoints"

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from hashlib_edu import reproduce
 from hashlib_edu.metrics import mean_average_precision, mean_average_precision_continuous
@@ -143,23 +142,6 @@ def test_seed_and_seeds_are_exclusive(capsys):
     with pytest.raises(SystemExit):
         main(["--seed", "1", "--seeds", "0", "1"])
     assert "not allowed with argument" in capsys.readouterr().err
-
-
-@pytest.fixture
-def offline_hub(tmp_path, monkeypatch):
-    """torch's hub dir in an empty temp folder (TORCH_HOME), and any download fails the test.
-
-    Returns the folder where torchvision looks for cached ImageNet weights.
-    """
-    home = tmp_path / "torch-home"
-    monkeypatch.setenv("TORCH_HOME", str(home))
-
-    def no_download(url, *args, **kwargs):
-        raise AssertionError(f"the test tried to download {url}")
-
-    monkeypatch.setattr(torch.hub, "download_url_to_file", no_download)
-    assert Path(torch.hub.get_dir()) == home / "hub"
-    return home / "hub" / "checkpoints"
 
 
 @pytest.fixture

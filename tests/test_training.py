@@ -39,23 +39,6 @@ def hashnet_run(digits):
 
 
 @pytest.fixture
-def offline_hub(tmp_path, monkeypatch):
-    """torch's hub dir in an empty temp folder (TORCH_HOME), and any download fails the test.
-
-    Returns the folder where torchvision looks for cached ImageNet weights.
-    """
-    home = tmp_path / "torch-home"
-    monkeypatch.setenv("TORCH_HOME", str(home))
-
-    def no_download(url, *args, **kwargs):
-        raise AssertionError(f"the test tried to download {url}")
-
-    monkeypatch.setattr(torch.hub, "download_url_to_file", no_download)
-    assert Path(torch.hub.get_dir()) == home / "hub"
-    return home / "hub" / "checkpoints"
-
-
-@pytest.fixture
 def optimizers(monkeypatch):
     """The optimizers train_hashing_model builds, in order."""
     built = []

@@ -121,3 +121,25 @@ def stratified_split(
             taken.append(rng.permutation(members)[:k])
     chosen = np.sort(np.concatenate(taken))
     return chosen, np.setdiff1d(available, chosen)
+
+
+def query_train_database(
+    classes: np.ndarray, per_query: int, per_train: int, train_in_database: bool, seed: int, what: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The CIFAR-like protocol of ``digits`` and ``cifar10``: ``(train, query, database)`` indices.
+
+    ``per_query`` images of each class are held out as queries; ``per_train`` of each class are
+    drawn from the rest for training; the database is the rest (``train_in_database=True``) or
+    the rest without the training images. ``ValueError`` (named by ``what``) if a class is too
+    small or nothing is left for the database.
+    """
+    query, rest = stratified_split(
+        classes, np.arange(len(classes)), per_query, stage_rng(seed, STAGE_QUERY), what=what
+    )
+    train, outside_train = stratified_split(
+        classes, rest, per_train, stage_rng(seed, STAGE_TRAIN), what=what
+    )
+    database = rest if train_in_database else outside_train
+    if len(database) == 0:
+        raise ValueError(f"{what}: no images left for the database; choose smaller sizes")
+    return train, query, database

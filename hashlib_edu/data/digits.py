@@ -17,15 +17,12 @@ import torch
 
 from .._validation import check_bool, check_positive_int
 from ._common import (
-    STAGE_QUERY,
-    STAGE_TRAIN,
     check_optional_positive_int,
     one_hot,
     per_class,
+    query_train_database,
     resolve_options,
     shuffled,
-    stage_rng,
-    stratified_split,
 )
 from .protocol import HashingData
 from .torch_datasets import TensorImageDataset
@@ -79,17 +76,8 @@ def build_digits(seed: int, options: dict[str, Any]) -> HashingData:
     in_db = check_bool(opts["train_in_database"], "train_in_database")
     topk = check_optional_positive_int(opts["topk"], "topk")
     images, targets = digits_source()
-    everything = np.arange(len(targets))
-    query, rest = stratified_split(
-        targets, everything, n_query, stage_rng(seed, STAGE_QUERY), what="digits"
-    )
-    train, outside_train = stratified_split(
-        targets, rest, n_train, stage_rng(seed, STAGE_TRAIN), what="digits"
-    )
-    database = rest if in_db else outside_train
-    if len(database) == 0:
-        raise ValueError("digits: no images left for the database; choose smaller sizes")
-    train, query, database = shuffled(seed, train, query, database)
+    protocol = query_train_database(targets, n_query, n_train, in_db, seed, what="digits")
+    train, query, database = shuffled(seed, *protocol)
 
     def split(idx: np.ndarray) -> TensorImageDataset:
         return TensorImageDataset(

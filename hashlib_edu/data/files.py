@@ -24,13 +24,10 @@ import torch
 
 from .._validation import check_bool, check_positive_int
 from ._common import (
-    STAGE_QUERY,
-    STAGE_TRAIN,
     check_optional_positive_int,
     one_hot,
+    query_train_database,
     resolve_options,
-    stage_rng,
-    stratified_split,
 )
 from .protocol import HashingData
 from .torch_datasets import ImageListDataset, IndexedImageDataset
@@ -125,16 +122,9 @@ def build_cifar10(root: Any, seed: int, options: dict[str, Any]) -> HashingData:
     root = _resolve_root(root, "cifar10", _cifar_how(root or "<root>"))
     pool, targets = _read_cifar(root, download)
 
-    everything = np.arange(len(targets))
-    query, rest = stratified_split(
-        targets, everything, per_query, stage_rng(seed, STAGE_QUERY), what="cifar10"
+    train, query, database = query_train_database(
+        targets, per_query, per_train, in_db, seed, what="cifar10"
     )
-    train, outside_train = stratified_split(
-        targets, rest, per_train, stage_rng(seed, STAGE_TRAIN), what="cifar10"
-    )
-    database = rest if in_db else outside_train
-    if len(database) == 0:
-        raise ValueError("cifar10: no images left for the database; choose smaller sizes")
 
     def split(idx: np.ndarray) -> IndexedImageDataset:
         labels = one_hot(targets[idx], 10)
