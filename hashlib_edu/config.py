@@ -14,7 +14,16 @@ from pathlib import Path
 
 from .continuation import BetaSchedule
 
-__all__ = ["INITS", "METHODS", "Method", "TrainConfig", "check_method", "tuned_settings"]
+__all__ = [
+    "INITS",
+    "METHODS",
+    "PAIRINGS",
+    "PAPER_DATASETS",
+    "Method",
+    "TrainConfig",
+    "check_method",
+    "tuned_settings",
+]
 
 
 @dataclass(frozen=True)
@@ -25,21 +34,29 @@ class Method:
     weighted: bool
     continuation: bool
     continuous_ranking: bool = False
+    pairs: str = "distinct"
 
     def training_key(self) -> tuple[str, bool, bool]:
-        """Methods with the same key train the same model (HashNet and HashNet+C)."""
+        """Methods with the same key train the same model (HashNet and HashNet ranked by h)."""
         return self.loss, self.weighted, self.continuation
 
 
 METHODS: dict[str, Method] = {
-    "dhn": Method(loss="dhn", weighted=False, continuation=False),
+    "dhn": Method(loss="dhn", weighted=False, continuation=False, pairs="all"),
     "hashnet": Method(loss="hashnet", weighted=True, continuation=True),
-    "hashnet-c": Method(loss="hashnet", weighted=True, continuation=True, continuous_ranking=True),
+    "hashnet-rank-h": Method(
+        loss="hashnet", weighted=True, continuation=True, continuous_ranking=True
+    ),
     "hashnet-w": Method(loss="hashnet", weighted=False, continuation=True),
     "hashnet-sgn": Method(loss="hashnet", weighted=True, continuation=False),
 }
 
 INITS = ("pretrained", "scratch")
+#: How a mini-batch is paired: "all" in-batch pairs including i = j (dhn-caffe multiplies one
+#: batch with itself), or "distinct" pairs i != j (HashNet's two independently shuffled batches).
+PAIRINGS = ("all", "distinct")
+#: The benchmarks whose official HashNet solver `TrainConfig.paper` knows (base lr differs).
+PAPER_DATASETS = ("imagenet", "nus-wide", "coco")
 _TUNED_FILE = Path(__file__).with_name("tuned.json")
 
 
@@ -57,7 +74,9 @@ class TrainConfig:
     `schedule=None` uses `BetaSchedule.compressed(iterations)`: the official curve squeezed into
     the run. `lr_halving_every=None` steps the learning rate every iterations // 5 (the official
     HashNet solver halves it every 2,000 of 10,000 iterations). `alpha=None` is HashNet's
-    `alpha_scale * 10 / K`.
+    `alpha_scale * 10 / K`. `pairs=None` pairs each mini-batch as the method's official code
+    does (`Method.pairs`: DHN all pairs with i = j, HashNet i != j); "all" or "distinct" forces one.
+    `pretrain_labels` is what the embedded pretraining classifies (`pretraining.PRETRAIN_LABELS`).
     """
 
     iterations: int = 800
@@ -77,6 +96,8 @@ class TrainConfig:
     schedule: BetaSchedule | None = None
     backbone: str = "convpool"
     init: str = "pretrained"
+    pairs: str | None = None
+    pretrain_labels: str = "own"
 
     def __post_init__(self) -> None:
         for name in ("iterations", "batch_size"):
@@ -90,21 +111,48 @@ class TrainConfig:
             raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
         if self.init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
+        if self.pretrain_labels not in ("own", "first-digit"):
+            raise ValueError(
+                "pretrain_labels must be 'own' or 'first-digit' (pretraining.PRETRAIN_LABELS), "
+                f"got {self.pretrain_labels!r}"
+            )
+        if self.pairs is not None and self.pairs not in PAIRINGS:
+            raise ValueError(
+                f"pairs must be one of {PAIRINGS} or None (the method's own), got {self.pairs!r}"
+            )
+
+    def pairing(self, method: str) -> str:
+        """The pairing `method` trains with: `pairs`, or the method's official one (None)."""
+        return self.pairs or check_method(method).pairs
 
     @classmethod
-    def paper(cls, method: str = "hashnet", backbone: str = "alexnet", **overrides) -> TrainConfig:
+    def paper(
+        cls,
+        method: str = "hashnet",
+        backbone: str = "alexnet",
+        dataset: str = "imagenet",
+        **overrides,
+    ) -> TrainConfig:
         """The official full-scale solver of `method`'s paper, ImageNet-pretrained backbone.
 
-        HashNet (thuml/HashNet): SGD momentum 0.9, weight decay 5e-4, batch 64, hash layer lr
-        x10, lr halved every 2,000 of 10,000 iterations, the official beta schedule; lr 3e-4 is
-        the PyTorch port's ImageNet setting (unverified). DHN (zhuhan1236/dhn-caffe): SGD momentum
-        0.9, weight decay 5e-4, batch 64, base lr 2e-5 multiplied by 0.3 every 500 iterations,
-        hash layer lr x10, lambda 0.1, no continuation (10,000 iterations: unverified).
+        Read line by line from the official code (docs/design.md, "The official solvers"):
+
+        - HashNet (thuml/HashNet, Caffe): SGD momentum 0.9, weight decay 5e-4, lr halved every
+          2,000 of 10,000 iterations, hash layer lr x10, the official beta schedule, alpha = 10/K;
+          base lr 2e-4 for ImageNet (caffe/models/train/imagenet/solver.prototxt:2) and 5e-5 for
+          NUS-WIDE and COCO (models/train/{nuswide_81,coco}/solver.prototxt:2); pairs across two
+          independently shuffled batches of 256 (train_val.prototxt:17, :39), here one batch of
+          256 paired i != j.
+        - DHN (zhuhan1236/dhn-caffe, models/nus_wide): SGD momentum 0.9, weight decay 5e-4, batch
+          64, base lr 2e-5 multiplied by 0.3 every 500 of 10,000 iterations (solver.prototxt:3-11),
+          hash layer lr x10, lambda (q_gamma) 0.1 (train_val.prototxt:372), all 64 x 64 pairs of
+          the batch with itself (pairwise_loss_layer.cu:70-77).
         """
         spec = check_method(method)
+        if dataset not in PAPER_DATASETS:
+            raise ValueError(f"dataset must be one of {PAPER_DATASETS}, got {dataset!r}")
         settings = dict(
             iterations=10_000,
-            batch_size=64,
             optimizer="sgd",
             hash_lr_multiplier=10.0,
             schedule=BetaSchedule(),
@@ -112,9 +160,12 @@ class TrainConfig:
             init="pretrained",
         )
         if spec.loss == "dhn":
-            settings.update(lr=2e-5, lr_halving_every=500, lr_decay=0.3, quantization_weight=0.1)
+            settings.update(
+                batch_size=64, lr=2e-5, lr_halving_every=500, lr_decay=0.3, quantization_weight=0.1
+            )
         else:
-            settings.update(lr=3e-4, lr_halving_every=2000, lr_decay=0.5)
+            lr = 2e-4 if dataset == "imagenet" else 5e-5
+            settings.update(batch_size=256, lr=lr, lr_halving_every=2000, lr_decay=0.5)
         return cls(**{**settings, **overrides})
 
     @classmethod
@@ -133,10 +184,13 @@ class TrainConfig:
     def halving_step(self) -> int:
         return self.lr_halving_every or max(1, self.iterations // 5)
 
-    def describe(self) -> dict:
-        """The settings as a JSON-friendly dict (the beta schedule by its parameters)."""
+    def describe(self, method: str | None = None) -> dict:
+        """The settings as a JSON-friendly dict (the beta schedule by its parameters; with
+        `method`, the pairing it resolves to)."""
         out = asdict(replace(self, schedule=None))
         out["schedule"] = asdict(self.beta_schedule())
+        if method is not None:
+            out["pairs"] = self.pairing(method)
         return out
 
 

@@ -194,7 +194,7 @@ def mean_average_precision_continuous(
     *,
     chunk_size: int = 256,
 ) -> float:
-    r"""mAP@R of ranking by the inner product of *continuous* codes (HashNet+C, Cao et al. 2017).
+    r"""mAP@R of ranking by the inner product of *continuous* codes (`hashnet-rank-h`).
 
     The database is ranked by :math:`\langle h_q, h_b \rangle` (largest first; equal scores by
     ascending database index), and AP@R is the same formula as :func:`mean_average_precision`

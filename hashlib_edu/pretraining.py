@@ -28,9 +28,18 @@ import torch
 from torch import nn
 
 from .cache import cache_dir, cached, data_fingerprint
+from .data import TensorImageDataset
+from .data.digits import digits_source
 from .models import ConvPoolNet
 
-__all__ = ["PretrainConfig", "cache_dir", "pretrained_trunk"]
+__all__ = ["PRETRAIN_LABELS", "PretrainConfig", "cache_dir", "pretrained_trunk"]
+
+#: What the classifier is trained to predict: the training split's own labels ("own"), or, for
+#: the composed digit sets, only the digit in the first slot ("first-digit": 10 classes, coarser
+#: than the 100 / 1,000 relevance classes; the analogue of ImageNet-1k features used for a task
+#: whose classes the pretraining never named).
+PRETRAIN_LABELS = ("own", "first-digit")
+
 
 @dataclass(frozen=True)
 class PretrainConfig:
@@ -40,8 +49,13 @@ class PretrainConfig:
     batch_size: int = 128
     lr: float = 2e-3
     weight_decay: float = 5e-4
+    labels: str = "own"
 
     def __post_init__(self) -> None:
+        if self.labels not in PRETRAIN_LABELS:
+            raise ValueError(
+                f"PretrainConfig.labels must be one of {PRETRAIN_LABELS}, got {self.labels!r}"
+            )
         for name in ("iterations", "batch_size"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"PretrainConfig.{name} must be >= 1, got {getattr(self, name)}")
@@ -62,7 +76,11 @@ def pretrained_trunk(
     Loaded from the cache when a valid entry exists, else trained (seeded) and cached.
     """
     config = config or PretrainConfig()
-    description = {**data_fingerprint(data, ("train",)), "seed": int(seed), "config": asdict(config)}
+    description = {
+        **data_fingerprint(data, ("train",)),
+        "seed": int(seed),
+        "config": asdict(config),
+    }
 
     def build() -> dict:
         return {"state_dict": _train_classifier(data, seed, config, torch.device(device), progress)}
@@ -79,11 +97,13 @@ def _train_classifier(
 
     torch.manual_seed(seed)
     trunk = ConvPoolNet(image_shape=tuple(data.image_shape)).to(device)
-    head = nn.Linear(trunk.feature_dim, data.num_classes).to(device)
+    targets = _targets(data, config.labels)
+    multi_label = config.labels == "own" and data.multi_label
+    head = nn.Linear(trunk.feature_dim, targets.shape[1]).to(device)
     params = [*trunk.parameters(), *head.parameters()]
     optimizer = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
-    multi_label = data.multi_label
-    batches = minibatches(data.train, config.batch_size, torch.Generator().manual_seed(seed))
+    train = TensorImageDataset(data.train.images, targets)
+    batches = minibatches(train, config.batch_size, torch.Generator().manual_seed(seed))
     trunk.train()
     for _ in tqdm(range(config.iterations), desc="pretraining", disable=not progress):
         images, labels = next(batches)
@@ -97,3 +117,18 @@ def _train_classifier(
         loss.backward()
         optimizer.step()
     return {k: v.detach().cpu().clone() for k, v in trunk.state_dict().items()}
+
+
+def _targets(data, labels: str) -> torch.Tensor:
+    """The classifier's 0/1 targets for ``data.train``: its own labels, or the first slot's digit."""
+    if labels == "own":
+        return data.train.labels
+    sources = getattr(data.train, "sources", None)
+    if sources is None or (sources[:, 0] < 0).any():
+        raise ValueError(
+            f"pretraining labels 'first-digit' need a composed digit set whose first slot is "
+            f"never empty (digit-pairs, digit-triples), got {data.name!r}; use labels='own'"
+        )
+    _, digit_of = digits_source()
+    first = torch.from_numpy(digit_of[sources[:, 0]]).long()
+    return nn.functional.one_hot(first, 10).float()

@@ -1,23 +1,27 @@
 """The headless main job: train and evaluate methods at several code lengths and seeds.
 
     python -m hashlib_edu.reproduce --dataset digit-pairs \
-        --methods dhn hashnet hashnet-c hashnet-w hashnet-sgn itq lsh --bits 16 32 48 64 \
-        --seeds 0 1 2 --out results [--init pretrained|scratch] [--export-codes] [--conventions]
+        --methods dhn hashnet hashnet-rank-h hashnet-w hashnet-sgn itq lsh --bits 16 32 48 64 \
+        --seeds 0 1 2 3 4 --out runs [--init pretrained|scratch] [--export-codes] [--conventions]
 
-(every option above is a default except the bracketed ones)
+(every option above is a default except the bracketed ones; `make reference` writes the committed
+reference with `--out results`)
 
-writes `results/results.json`: {"dataset", "seeds", "settings", "environment", "chance",
+writes `OUT/results.json`: {"dataset", "seeds", "settings", "environment", "chance",
 "runs": [{"method", "bits", "seed", "map", "map_expected", "topk", "precision_radius2",
 "quantization_error", "train_seconds"}], "summary": [{"method", "bits", "n_seeds", "<metric>_mean",
-"<metric>_sd", ...}]}, `results/splits_seed{seed}.json` (the seeded split indices) and, with
---export-codes, `results/codes/{method}_{bits}_seed{seed}.npz`. `map` orders ties by database
+"<metric>_sd", ...}], "claims" and "questions": [{"claim", "a", "b", "bits", "n_seeds",
+"mean_difference", "ci_low", "ci_high", "verdict"}] (the papers' claims and the suite's own
+questions, paired over the seeds with a 95% t interval)}, `OUT/splits_seed{seed}.json` (the seeded
+split indices) and, with --export-codes, `OUT/codes/{method}_{bits}_seed{seed}.npz`. `map` orders ties by database
 index, `map_expected` is the tie-aware value; `chance` is the mAP of a constant code. Every metric
 is computed on the final model: nothing is selected on the test queries (the settings were chosen
 on validation data by `python -m hashlib_edu.tune`).
 
-HashNet+C (`hashnet-c`, the paper's ablation) is HashNet's model ranked by the inner product of
-its continuous outputs h instead of the Hamming distance of sign(h); it reuses the HashNet model
-trained in the same run. It has no hash-table lookup, so its `precision_radius2` is null.
+`hashnet-rank-h` is the suite's own variant, not a paper's (the HashNet paper's "HashNet+C" is
+HashNet trained with continuous similarity: `--continuous-similarity`): HashNet's model ranked by
+the inner product of its continuous outputs h instead of the Hamming distance of sign(h); it
+reuses the HashNet model trained in the same run. It has no hash-table lookup, so its `precision_radius2` is null.
 """
 
 from __future__ import annotations
@@ -26,32 +30,32 @@ import argparse
 import json
 import os
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import torch
 from tqdm.auto import tqdm
 
 from ._io import atomic_write
-from .baselines import ITQ, LSH
 from .data import load_dataset
+from .features import SHALLOW, run_shallow, shallow_inputs
 from .metrics import (
     quantization_error,
 )
 from .results import (
     METRICS,
     PAPER_CLAIMS,
+    SUITE_QUESTIONS,
     chance_level,
-    claim_holds,
     claims_table,
     convention_values,
     environment,
     evaluate_codes,
     format_run,
     format_table,
+    paired_claims,
+    report,
     summarize,
 )
 from .training import INITS, METHODS, Encoded, TrainConfig, encode, train_hashing_model
@@ -65,70 +69,19 @@ __all__ = [
     "chance_level",
     "evaluate_codes",
     "summarize",
-    "claim_holds",
     "PAPER_CLAIMS",
     "claims_table",
     "format_table",
+    "report",
     "main",
 ]
 
-SHALLOW = {"itq": ITQ, "lsh": LSH}
 ALL_METHODS = (*METHODS, *SHALLOW)
-DEFAULT_METHODS = ("dhn", "hashnet", "hashnet-c", "hashnet-w", "hashnet-sgn", "itq", "lsh")
+DEFAULT_METHODS = ("dhn", "hashnet", "hashnet-rank-h", "hashnet-w", "hashnet-sgn", "itq", "lsh")
 DEFAULT_BITS = (16, 32, 48, 64)
-DEFAULT_SEEDS = (0, 1, 2)
+DEFAULT_SEEDS = (0, 1, 2, 3, 4)
 #: The keys of every entry of results.json's "runs" (plus "conventions" with --conventions).
 RUN_KEYS = ("method", "bits", "seed", *METRICS[:2], "topk", *METRICS[2:])
-
-
-def _pixels(dataset, size: int = 32) -> np.ndarray:
-    """Flattened images for the shallow baselines (large images pooled to size x size first)."""
-    if hasattr(dataset, "images"):
-        images = dataset.images
-    else:
-        loader = torch.utils.data.DataLoader(dataset, batch_size=256, shuffle=False)
-        images = torch.cat([x for x, _ in loader])
-    if images.shape[-1] > size:
-        images = torch.nn.functional.adaptive_avg_pool2d(images, size)
-    return images.flatten(1).numpy().astype(np.float64)
-
-
-@torch.no_grad()
-def trunk_features(dataset, trunk_state: dict, image_shape) -> np.ndarray:
-    """Features of the pretrained conv-pool trunk (the embedded analogue of the DeCAF7 / fc7
-    features the HashNet paper gives its shallow baselines)."""
-    from .models import ConvPoolNet
-
-    trunk = ConvPoolNet(image_shape=tuple(image_shape))
-    trunk.load_state_dict(trunk_state)
-    trunk.eval()
-    images = dataset.images
-    chunks = [trunk(images[i : i + 1024]) for i in range(0, len(images), 1024)]
-    return torch.cat(chunks).numpy().astype(np.float64)
-
-
-def _shallow_inputs(data, seed: int, init: str) -> tuple[str, callable]:
-    """What ITQ and LSH see: pretrained-trunk features for the embedded data with the default
-    `pretrained` start (as the papers give shallow methods pretrained CNN features), else pixels."""
-    if init == "pretrained" and all(hasattr(s, "images") for s in (data.train, data.query)):
-        from .pretraining import pretrained_trunk
-
-        state = pretrained_trunk(data, seed=seed)
-        return "trunk features", lambda split: trunk_features(split, state, data.image_shape)
-    return "pixels", _pixels
-
-
-def _run_shallow(method: str, data, bits: int, seed: int, init: str = "pretrained"):
-    _, features_of = _shallow_inputs(data, seed, init)
-    start = time.perf_counter()
-    hasher = SHALLOW[method](bits, seed=seed).fit(features_of(data.train))
-    seconds = time.perf_counter() - start
-    encoded = []
-    for split in (data.query, data.database):
-        features = features_of(split)
-        outputs = np.tanh(hasher.project(features)).astype(np.float32)
-        encoded.append(Encoded(hasher.encode(features), outputs, split.labels.numpy()))
-    return encoded[0], encoded[1], seconds
 
 
 def _run_deep(method: str, data, bits: int, seed: int, device: str, config, progress, cache):
@@ -155,20 +108,24 @@ def run_one(
     shallow_init: str = "pretrained",
     conventions: bool = False,
     cache: bool = True,
+    pretrain_labels: str = "own",
 ) -> tuple[dict, Encoded, Encoded]:
     """Train (or fit) one method at one code length; returns (run record, query, database encodings).
 
     `config=None` uses the method's tuned defaults (`TrainConfig.tuned`). `trained`, a dict kept
-    across calls, lets methods that train the same model (HashNet and HashNet+C) train it once.
+    across calls, lets methods that train the same model (HashNet and HashNet ranked by h) train it once.
     ITQ and LSH hash the pretrained trunk's features (`shallow_init="pretrained"`, embedded data)
-    or the pixels (`"scratch"`, or file-backed data). `conventions` adds
+    or the pixels (`"scratch"`, or file-backed data); `pretrain_labels` says what that trunk was
+    pretrained to classify (deep methods take it from their config). `conventions` adds
     `record["conventions"]`: the mAP of the same codes under each published convention
-    (`metrics.map_conventions`; null for HashNet+C, which ranks continuous outputs). With `cache`
+    (`metrics.map_conventions`; null for `hashnet-rank-h`, which ranks continuous outputs). With `cache`
     (default) a deep model trained before with the same setting is loaded from the disk cache
     (`hashlib_edu.cache`) instead of trained again; its `train_seconds` are those of its training.
     """
     if method in SHALLOW:
-        query, database, seconds = _run_shallow(method, data, bits, seed, shallow_init)
+        query, database, seconds = run_shallow(
+            method, data, bits, seed, shallow_init, pretrain_labels
+        )
     else:
         spec = METHODS[method]
         key = (spec.training_key(), bits, seed, config)
@@ -223,11 +180,13 @@ def run_experiment(
     dataset_options: dict | None = None,
     command: str | None = None,
     cache: bool = True,
+    pretrain_labels: str = "own",
 ) -> dict:
     """Every (seed, bits, method) run on one dataset, with a per-(method, bits) summary.
 
     `config=None` gives each method its tuned defaults; a dict gives one config per method; `init`
-    and `iterations` override them. `cache` loads deep models trained before with the same setting
+    and `iterations` override them, as does `pretrain_labels` (what the embedded trunk is pretrained
+    to classify, for deep and shallow methods alike). `cache` loads deep models trained before with the same setting
     (`hashlib_edu.cache`; `--no-cache` on the command line trains everything).
     Writes results.json, splits_seed{seed}.json (and codes) under `out` if given; `command` is
     recorded in results.json (the CLI passes its own command line).
@@ -238,7 +197,9 @@ def run_experiment(
         "dataset": dataset,
         "seeds": [int(s) for s in seeds],
         "settings": {
-            m: _config_for(m, config, init, iterations).describe() for m in methods if m in METHODS
+            m: _config_for(m, config, init, iterations, pretrain_labels).describe(m)
+            for m in methods
+            if m in METHODS
         },
         "environment": environment(),
         "chance": [],
@@ -250,11 +211,13 @@ def run_experiment(
         data = load_dataset(dataset, root=root, seed=seed, **(dataset_options or {}))
         results["chance"].append(chance_level(data))
         if any(m in SHALLOW for m in methods):
-            results["shallow_inputs"] = _shallow_inputs(data, seed, init or "pretrained")[0]
+            results["shallow_inputs"] = shallow_inputs(
+                data, seed, init or "pretrained", pretrain_labels
+            )[0]
         trained: dict = {}
         for b in bits:
             for method in methods:
-                method_config = _config_for(method, config, init, iterations)
+                method_config = _config_for(method, config, init, iterations, pretrain_labels)
                 record, query, database = run_one(
                     method,
                     data,
@@ -267,6 +230,7 @@ def run_experiment(
                     shallow_init=init or "pretrained",
                     conventions=conventions,
                     cache=cache,
+                    pretrain_labels=pretrain_labels,
                 )
                 results["runs"].append(record)
                 bar.update()
@@ -279,17 +243,21 @@ def run_experiment(
             _write_json(Path(out) / f"splits_seed{seed}.json", data.split_manifest())
     bar.close()
     results["summary"] = summarize(results["runs"])
+    results["claims"] = paired_claims(results["runs"], PAPER_CLAIMS)
+    results["questions"] = paired_claims(results["runs"], SUITE_QUESTIONS)
     if out is not None:
         _write_json(Path(out) / "results.json", results)
     return results
 
 
-def _config_for(method, config, init, iterations) -> TrainConfig | None:
+def _config_for(method, config, init, iterations, pretrain_labels="own") -> TrainConfig | None:
     if method in SHALLOW:
         return None
     chosen = config.get(method) if isinstance(config, dict) else config
     chosen = chosen or TrainConfig.tuned(method)
     overrides = {k: v for k, v in (("init", init), ("iterations", iterations)) if v is not None}
+    if pretrain_labels != "own":
+        overrides["pretrain_labels"] = pretrain_labels
     return replace(chosen, **overrides) if overrides else chosen
 
 
@@ -329,7 +297,12 @@ def _parser() -> argparse.ArgumentParser:
     seeds = p.add_mutually_exclusive_group()
     seeds.add_argument("--seeds", nargs="+", type=int, default=list(DEFAULT_SEEDS))
     seeds.add_argument("--seed", type=int, default=None, help="run this one seed only")
-    p.add_argument("--out", default="results")
+    p.add_argument(
+        "--out",
+        default="runs",
+        help="output folder (default runs/; the committed reference in results/ is rewritten "
+        "only by `make reference`, which names it)",
+    )
     p.add_argument(
         "--export-codes", action="store_true", help="write codes/{method}_{bits}_seed{seed}.npz"
     )
@@ -404,8 +377,7 @@ def _configs(args: argparse.Namespace) -> dict[str, TrainConfig]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.show is not None:
-        results = json.loads(Path(args.show).read_text())
-        print(format_table(results) + "\n\n" + claims_table(results["summary"]))
+        print(report(json.loads(Path(args.show).read_text())))
         return 0
     seeds = [args.seed] if args.seed is not None else args.seeds
     try:
@@ -431,7 +403,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, RuntimeError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(format_table(results) + "\n\n" + claims_table(results["summary"]))
+    print(report(results))
     print(f"\nwrote {Path(args.out) / 'results.json'}")
     return 0
 

@@ -1,21 +1,25 @@
 """One training loop for DHN, HashNet and HashNet's ablations; encoding; safe checkpoints.
 
-Methods (Cao et al., ICCV 2017, Table 3 ablations; Zhu et al., AAAI 2016):
+Methods (Zhu et al., AAAI 2016; Cao et al., ICCV 2017 and its ablations HashNet-W, HashNet-sgn):
 
-| method        | loss                                        | weighting        | beta           |
-|---------------|---------------------------------------------|------------------|----------------|
-| "dhn"         | cross-entropy (alpha = dhn_scale) + lambda Q | none             | fixed at 1     |
-| "hashnet"     | weighted maximum likelihood, alpha = 10/K    | |S|/|S1|, |S|/|S0| | continuation |
-| "hashnet-c"   | as "hashnet"; evaluated by ranking on continuous h (see reproduce)         |
-| "hashnet-w"   | maximum likelihood, alpha = 10/K             | none             | continuation   |
-| "hashnet-sgn" | weighted maximum likelihood, alpha = 10/K    | |S|/|S1|, |S|/|S0| | fixed at 1   |
+| method           | loss                                         | weighting          | beta         | pairs  |
+|------------------|----------------------------------------------|--------------------|--------------|--------|
+| "dhn"            | cross-entropy (alpha = dhn_scale) + lambda Q | none               | fixed at 1   | all    |
+| "hashnet"        | weighted maximum likelihood, alpha = 10/K    | |S|/|S1|, |S|/|S0| | continuation | i != j |
+| "hashnet-rank-h" | as "hashnet"; ranked by continuous h (the suite's variant, see reproduce)              |
+| "hashnet-w"      | maximum likelihood, alpha = 10/K             | none               | continuation | i != j |
+| "hashnet-sgn"    | weighted maximum likelihood, alpha = 10/K    | |S|/|S1|, |S|/|S0| | fixed at 1   | i != j |
+
+The paper's HashNet+C is "hashnet" with `TrainConfig(continuous_similarity=True)` (multi-label data).
 
 Every method starts from the same pretrained trunk (`init="pretrained"`: the embedded classifier
 pretraining of `hashlib_edu.pretraining` for the conv-pool net, ImageNet weights for AlexNet /
 ResNet-50), as in the papers; `init="scratch"` is the labelled from-scratch experiment.
 
-Pairs are all pairs (i, j), i != j, within a mini-batch: the official code pairs two independently
-shuffled batches, so an item is never paired with itself. The embedded defaults use Adam with the
+Pairs follow each method's official code (`TrainConfig.pairs`, default the method's own): DHN
+takes all pairs of a mini-batch with itself, the diagonal i = j included (dhn-caffe multiplies one
+batch with itself); HashNet takes the pairs i != j (its official code pairs two independently
+shuffled batches, so an item meets itself only by chance). The embedded defaults use Adam with the
 hash layer at 10x the backbone's learning rate (the papers' rule), the learning rate multiplied by
 `lr_decay` at regular steps; `TrainConfig.paper(method)` is each paper's official SGD solver.
 Binarization is a separate step: b = sign(z), with sign(0) = +1.
@@ -150,7 +154,8 @@ def _loss(
     method: Method, config: TrainConfig, h: torch.Tensor, labels: torch.Tensor
 ) -> torch.Tensor:
     similarity = pairwise_similarity(labels, labels)
-    mask = distinct_pairs_mask(len(h), h.device)
+    pairs = config.pairs or method.pairs
+    mask = distinct_pairs_mask(len(h), h.device) if pairs == "distinct" else None
     if method.loss == "dhn":
         return dhn_loss(
             h, h, similarity, config.quantization_weight, scale=config.dhn_scale, mask=mask
@@ -175,7 +180,7 @@ def train_hashing_model(
     snapshot_size: int = 1000,
     cache: bool = False,
 ) -> TrainResult:
-    """Train `method` ("dhn", "hashnet", "hashnet-c", "hashnet-w", "hashnet-sgn") for `bits`-bit codes.
+    """Train `method` ("dhn", "hashnet", "hashnet-rank-h", "hashnet-w", "hashnet-sgn") for `bits`-bit codes.
 
     `data` is a `hashlib_edu.data.HashingData`; `config=None` uses `TrainConfig.tuned(method)`.
     With `init="pretrained"` the conv-pool trunk starts from `pretraining.pretrained_trunk(data,
@@ -241,7 +246,8 @@ def train_hashing_model(
 def _cached_training(
     method, data, bits, config, seed, device, progress, snapshot_every, snapshot_size
 ) -> TrainResult:
-    training = METHODS[method].training_key()  # HashNet and HashNet+C train the same model
+    # HashNet and HashNet ranked by h train the same model
+    training = METHODS[method].training_key()
     method_trained = next(m for m, spec in METHODS.items() if spec.training_key() == training)
     description = {
         **data_fingerprint(data),
@@ -249,6 +255,7 @@ def _cached_training(
         "bits": int(bits),
         "seed": int(seed),
         "config": asdict(config),
+        "pairs": config.pairing(method),
         "device": device.type,
         "torch": torch.__version__,
         # taking snapshots changes the last bits of training (oneDNN picks kernels by history)
@@ -287,9 +294,15 @@ def _initial_model(
     pretrained = config.init == "pretrained"
     trunk = None
     if pretrained and config.backbone == "convpool":
-        from .pretraining import pretrained_trunk
+        from .pretraining import PretrainConfig, pretrained_trunk
 
-        trunk = pretrained_trunk(data, seed=seed, device=device, progress=progress)
+        trunk = pretrained_trunk(
+            data,
+            seed=seed,
+            config=PretrainConfig(labels=config.pretrain_labels),
+            device=device,
+            progress=progress,
+        )
     torch.manual_seed(seed)
     imagenet = pretrained and config.backbone != "convpool"
     model = build_model(config.backbone, bits, tuple(data.image_shape), imagenet)

@@ -1,23 +1,26 @@
-"""The same tuning budget for every deep method, chosen on validation data (never the queries).
+"""The same tuning budget for every deep method, on validation data built like the test data.
 
     python -m hashlib_edu.tune [--dataset digit-pairs] [--bits 16 64] [--seed 0] [--write]
 
-A validation split is carved from the training split: `n_validation` training items become
-validation queries, the rest of the training split is both the validation database and the
-training set of the tuning runs (the pretraining stage, too, sees only that rest). Every deep
-method gets a grid of the same size: the learning rate x one method-specific setting,
+Validation mirrors testing (:func:`hashlib_edu.data.validation_data`): the training pool of source
+digits is split once more; the tuning runs (and their pretraining) train on one part, the
+validation queries and the validation database are composed from the other part, so validation
+queries are digits no tuning run has seen, as test queries are. Every deep method starts from a
+grid of the same size, 4 learning rates x 4 values of one method-specific setting:
 
-| method                     | learning rate          | second setting                                    |
-|----------------------------|------------------------|---------------------------------------------------|
-| dhn                        | 3e-5, 1e-4             | lambda (quantization weight) 0, 0.1, 1, 10 (DHN cross-validates lambda) |
-| hashnet, hashnet-w, -sgn   | 3e-5, 1e-4             | alpha scale 1/8, 1/4, 1/2, 1 (alpha = scale * 10 / K) |
+| method                   | learning rate            | second setting                                   |
+|--------------------------|--------------------------|--------------------------------------------------|
+| dhn                      | 1e-5, 3e-5, 1e-4, 3e-4   | lambda (quantization weight) 0, 0.3, 1, 3        |
+| hashnet, hashnet-w, -sgn | 1e-5, 3e-5, 1e-4, 3e-4   | alpha scale 1/16, 1/8, 1/4, 1/2 (alpha = scale x 10/K) |
 
-(a first round that also tried lr 3e-4 found it collapsing every method, so the grid stops at 1e-4)
-and keeps the setting with the best validation mAP (tie-aware, `ties="expected"`, so that the
-validation database's order cannot matter), averaged over the code lengths given. `--write` stores
-the choice and the whole grid of the tuned methods in hashlib_edu/tuned.json (other methods'
-entries are kept, with the command that chose them), which `TrainConfig.tuned(method)` reads:
-those are the package defaults. HashNet+C uses HashNet's model, hence HashNet's settings.
+and keeps the setting with the best validation mAP (tie-aware, so that the validation database's
+order cannot matter), averaged over the code lengths. A choice must lie strictly inside its grid
+or at a natural bound (lambda = 0): when the best value of an axis is at an open edge, the axis is
+extended by one value in that direction (the grid's own ratio) and a new round runs that value
+against every value of the other axis; this repeats up to `max_rounds` times. Every round is
+recorded. `--write` stores the choice, every grid row and every round in hashlib_edu/tuned.json
+(other methods' entries are kept), with the seed tuned on and the share of each reference seed's
+test digits that the tuning runs trained on (:func:`hashlib_edu.data.source_overlap`).
 """
 
 from __future__ import annotations
@@ -35,60 +38,116 @@ import numpy as np
 import torch
 
 from ._io import atomic_write
-from .data import HashingData, TensorImageDataset, load_dataset
+from .data import HashingData, load_dataset, source_overlap, validation_data
 from .metrics import mean_average_precision
 from .training import TrainConfig, encode, train_hashing_model
 
-__all__ = ["GRID", "validation_data", "tune", "main"]
+__all__ = ["GRID", "NATURAL_BOUNDS", "REFERENCE_SEEDS", "extend_axis", "tune", "main"]
 
-LEARNING_RATES = (3e-5, 1e-4)
-ALPHA_SCALES = (0.125, 0.25, 0.5, 1.0)
+LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4)
+ALPHA_SCALES = (0.0625, 0.125, 0.25, 0.5)
 GRID: dict[str, dict[str, tuple]] = {
-    "dhn": {"lr": LEARNING_RATES, "quantization_weight": (0.0, 0.1, 1.0, 10.0)},
+    "dhn": {"lr": LEARNING_RATES, "quantization_weight": (0.0, 0.3, 1.0, 3.0)},
     "hashnet": {"lr": LEARNING_RATES, "alpha_scale": ALPHA_SCALES},
     "hashnet-w": {"lr": LEARNING_RATES, "alpha_scale": ALPHA_SCALES},
     "hashnet-sgn": {"lr": LEARNING_RATES, "alpha_scale": ALPHA_SCALES},
 }
+#: Edges a choice may sit on: lambda = 0 (no quantization term) cannot be extended.
+NATURAL_BOUNDS: dict[str, float] = {"quantization_weight": 0.0}
+#: The seeds of the committed reference run, for the overlap report.
+REFERENCE_SEEDS = (0, 1, 2, 3, 4)
 TUNED_FILE = Path(__file__).with_name("tuned.json")
 
 
-def validation_data(data: HashingData, n_validation: int = 500, seed: int = 0) -> HashingData:
-    """Validation queries carved from ``data.train``; the rest of it is database and training set.
+def extend_axis(values: Sequence[float], best: float, name: str) -> float | None:
+    """The next value of an axis whose `best` value sits on an open edge, else None.
 
-    Only in-memory training splits (the embedded datasets) are supported.
+    Values are geometric steps: below the lowest value by the ratio of the two lowest, above the
+    highest by the ratio of the two highest (x10 above a grid (0, x)), to one significant digit. A natural bound (:data:`NATURAL_BOUNDS`) is no edge.
     """
-    train = data.train
-    if not isinstance(train, TensorImageDataset):
-        raise TypeError("validation_data needs an in-memory training split (embedded datasets)")
-    if not 0 < n_validation < len(train):
-        raise ValueError(f"n_validation must be in [1, {len(train) - 1}], got {n_validation}")
-    order = np.random.default_rng([seed, 7]).permutation(len(train))
-    val, rest = order[:n_validation], order[n_validation:]
+    ordered = sorted(values)
+    if len(ordered) < 2 or ordered[0] < best < ordered[-1]:
+        return None
+    if best == ordered[0]:
+        if NATURAL_BOUNDS.get(name) == best:
+            return None
+        return _one_digit(ordered[0] * ordered[0] / ordered[1])
+    if ordered[-2] <= 0:  # (0, x): no ratio to follow, step by 10
+        return _one_digit(ordered[-1] * 10)
+    return _one_digit(ordered[-1] * ordered[-1] / ordered[-2])
 
-    def subset(rows: np.ndarray) -> TensorImageDataset:
-        return TensorImageDataset(train.images[rows], train.labels[rows])
 
-    base = np.asarray(data.indices["train"])
-    rest_split = subset(rest)
-    return HashingData(
-        name=f"{data.name}/validation",
-        seed=data.seed,
-        train=rest_split,
-        query=subset(val),
-        database=rest_split,
-        num_classes=data.num_classes,
-        topk=None if data.topk is None else min(data.topk, len(rest)),
-        image_shape=data.image_shape,
-        indices={"train": base[rest], "query": base[val]},
-        class_names=data.class_names,
-        options={**data.options, "n_validation": n_validation},
-    )
+def _one_digit(value: float) -> float:
+    """A grid value rounded to one significant digit (3.3e-5 -> 3e-5), as the grids are written."""
+    return float(f"{value:.1g}")
 
 
 def _validation_map(method: str, data: HashingData, bits: int, config: TrainConfig, seed: int):
     result = train_hashing_model(method, data, bits, config=config, seed=seed, progress=False)
     q, d = encode(result.model, data.query), encode(result.model, data.database)
-    return mean_average_precision(q.codes, d.codes, q.labels, d.labels, data.topk, "expected")
+    return float(
+        mean_average_precision(q.codes, d.codes, q.labels, d.labels, data.topk, "expected")
+    )
+
+
+def _run_rows(method, settings, data, bits, base, seed, round_number, progress) -> list[dict]:
+    rows = []
+    for setting in settings:
+        config = replace(base, **setting)
+        scores = [_validation_map(method, data, b, config, seed) for b in bits]
+        row = {
+            "method": method,
+            "round": round_number,
+            **setting,
+            "validation_map_by_bits": {str(b): round(s, 4) for b, s in zip(bits, scores)},
+            "validation_map": round(float(np.mean(scores)), 4),
+        }
+        rows.append(row)
+        if progress:
+            print(json.dumps(row), flush=True)
+    return rows
+
+
+def _tune_method(method, data, bits, base, seed, max_rounds, progress):
+    axes = {name: list(values) for name, values in GRID[method].items()}
+    combos = [dict(zip(axes, c)) for c in itertools.product(*axes.values())]
+    rows = _run_rows(method, combos, data, bits, base, seed, 1, progress)
+    rounds = [{"method": method, "round": 1, "grid": {k: list(v) for k, v in axes.items()}}]
+    for round_number in range(2, max_rounds + 2):
+        best = max(rows, key=lambda r: r["validation_map"])
+        edge = next(
+            (
+                (name, new)
+                for name in axes
+                if (new := extend_axis(axes[name], best[name], name)) is not None
+            ),
+            None,
+        )
+        if edge is None or round_number > max_rounds:
+            break
+        name, new = edge
+        others = [n for n in axes if n != name]
+        added = [
+            {name: new, **dict(zip(others, c))}
+            for c in itertools.product(*(axes[n] for n in others))
+        ]
+        axes[name] = sorted([*axes[name], new])
+        rows += _run_rows(method, added, data, bits, base, seed, round_number, progress)
+        rounds.append(
+            {
+                "method": method,
+                "round": round_number,
+                "reason": f"best {name} = {best[name]:g} at the "
+                f"{'upper' if new > best[name] else 'lower'} edge of the grid",
+                "added": {name: new},
+            }
+        )
+    best = max(rows, key=lambda r: r["validation_map"])
+    chosen = {name: best[name] for name in axes}
+    interior = all(extend_axis(axes[n], chosen[n], n) is None for n in axes)
+    rounds[-1]["final_grid"] = {k: sorted(v) for k, v in axes.items()}
+    rounds[-1]["chosen_inside_grid"] = interior
+    return chosen, rows, rounds
 
 
 def tune(
@@ -98,33 +157,41 @@ def tune(
     *,
     seed: int = 0,
     base: TrainConfig | None = None,
-    n_validation: int = 500,
+    fraction: float = 0.5,
+    max_rounds: int = 3,
     progress: bool = True,
 ) -> dict:
-    """Run every method's grid on the validation split; returns {"settings", "grid"}."""
+    """Run every method's grid (and its extension rounds) on validation data built like the test
+    data; returns {"settings", "grid", "rounds", "validation"}."""
     unknown = [m for m in methods if m not in GRID]
     if unknown:
         raise ValueError(f"no tuning grid for {unknown}; tunable methods: {list(GRID)}")
-    data = validation_data(load_dataset(dataset, seed=seed), n_validation, seed=seed)
+    data = validation_data(load_dataset(dataset, seed=seed), fraction)
     base = base or TrainConfig()
-    rows, settings = [], {}
+    settings, rows, rounds = {}, [], []
     for method in methods:
-        names, values = zip(*GRID[method].items())
-        best = None
-        for combo in itertools.product(*values):
-            setting = dict(zip(names, combo))
-            config = replace(base, **setting)
-            scores = [_validation_map(method, data, b, config, seed) for b in bits]
-            row = {"method": method, **setting, "validation_map": round(float(np.mean(scores)), 4)}
-            rows.append(row)
-            if progress:
-                print(json.dumps(row), flush=True)
-            if best is None or row["validation_map"] > best["validation_map"]:
-                best = row
-        settings[method] = {k: best[k] for k in names}
+        chosen, method_rows, method_rounds = _tune_method(
+            method, data, bits, base, seed, max_rounds, progress
+        )
+        settings[method] = chosen
+        rows += method_rows
+        rounds += method_rounds
     if "hashnet" in settings:
-        settings["hashnet-c"] = dict(settings["hashnet"])
-    return {"settings": settings, "grid": rows}
+        settings["hashnet-rank-h"] = dict(settings["hashnet"])
+    return {"settings": settings, "grid": rows, "rounds": rounds, "validation": _describe(data)}
+
+
+def _describe(data: HashingData) -> dict:
+    """Sizes of the validation task and its overlap with the reference seeds' test digits."""
+    record = {
+        "name": data.name,
+        "sizes": {s: len(getattr(data, s)) for s in ("train", "query", "database")},
+        "tuning_pool": len(data.indices["tuning_pool"]),
+    }
+    if "validation_pool" in data.indices:
+        record["validation_pool"] = len(data.indices["validation_pool"])
+        record["overlap_with_reference_test_pools"] = source_overlap(data, REFERENCE_SEEDS)
+    return record
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -135,13 +202,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--methods", nargs="+", default=list(GRID), choices=list(GRID))
     p.add_argument("--bits", nargs="+", type=int, default=[16, 64])
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-rounds", type=int, default=3, help="extension rounds per method")
     p.add_argument("--write", action="store_true", help=f"store the choice in {TUNED_FILE.name}")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    outcome = tune(args.dataset, args.methods, args.bits, seed=args.seed)
+    outcome = tune(
+        args.dataset, args.methods, args.bits, seed=args.seed, max_rounds=args.max_rounds
+    )
     command = "python -m hashlib_edu.tune " + " ".join(sys.argv[1:] if argv is None else argv)
     print(json.dumps(outcome["settings"], indent=2))
     if args.write:
@@ -157,22 +227,31 @@ def _read_record() -> dict:
 
 
 def merge_record(old: dict, outcome: dict, command: str, args: argparse.Namespace) -> dict:
-    """tuned.json with the newly tuned methods replaced and the others kept as they were."""
+    """tuned.json with the newly tuned methods replaced and the others kept as they were; the
+    replaced methods' earlier grid rows move to `discarded` (nothing run is forgotten)."""
     tuned = set(outcome["settings"])
     settings = {m: s for m, s in old.get("settings", {}).items() if m not in tuned}
     grid = [row for row in old.get("grid", []) if row["method"] not in tuned]
+    rounds = [r for r in old.get("rounds", []) if r["method"] not in tuned]
+    replaced = [row for row in old.get("grid", []) if row["method"] in tuned]
+    discarded = list(old.get("discarded", []))
+    if replaced:
+        discarded.append({"superseded_by": command, "grid": replaced})
     commands = [c for c in old.get("commands", []) if not tuned >= set(c["methods"])]
     commands.append({"command": command, "methods": sorted(tuned)})
     return {
         "dataset": args.dataset,
         "bits": args.bits,
-        "seed": args.seed,
+        "seeds": [args.seed],
         "criterion": "validation mAP (tie-aware), mean over the code lengths",
+        "validation": outcome.get("validation", old.get("validation")),
         "machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads",
         "torch": torch.__version__,
         "commands": commands,
         "settings": {**settings, **outcome["settings"]},
         "grid": grid + outcome["grid"],
+        "rounds": rounds + outcome.get("rounds", []),
+        "discarded": discarded,
     }
 
 

@@ -58,7 +58,7 @@ def test_a_cached_model_is_loaded_not_trained_again(cache, digits, monkeypatch):
 def test_hashnet_and_hashnet_c_share_one_model(cache, digits, monkeypatch):
     _train(digits, "hashnet")
     _no_training(monkeypatch)
-    assert _train(digits, "hashnet-c").method == "hashnet-c"
+    assert _train(digits, "hashnet-rank-h").method == "hashnet-rank-h"
     assert len(_files(cache)) == 1
 
 

@@ -81,7 +81,34 @@ def test_pretraining_sees_only_the_training_split(cache, digits, monkeypatch):
 
     monkeypatch.setattr(training, "minibatches", spy)
     pretrained_trunk(digits, seed=0, config=FAST)
-    assert seen == [digits.train]
+    (batched,) = seen
+    assert batched.images is digits.train.images  # the training split's images, nothing else
+    assert torch.equal(batched.labels, digits.train.labels)  # with its own labels
+
+
+def test_coarse_pretraining_classifies_the_first_digit_only(cache, monkeypatch):
+    from dataclasses import replace
+
+    import hashlib_edu.training as training
+    from hashlib_edu.data.digits import digits_source
+
+    data = load_dataset("digit-pairs", seed=0, n_train=200, n_query=100, n_database=200)
+    seen = []
+    original = training.minibatches
+    monkeypatch.setattr(
+        training, "minibatches", lambda d, b, g: seen.append(d) or original(d, b, g)
+    )
+    fine = pretrained_trunk(data, seed=0, config=FAST)
+    coarse = pretrained_trunk(data, seed=0, config=replace(FAST, labels="first-digit"))
+    _, digit_of = digits_source()
+    assert seen[1].labels.shape == (200, 10)
+    assert np.array_equal(seen[1].labels.argmax(1).numpy(), digit_of[data.train.sources[:, 0]])
+    assert not torch.equal(fine["conv.0.weight"], coarse["conv.0.weight"])
+    assert len(_files(cache)) == 2  # the label set is part of the cache key
+    with pytest.raises(ValueError, match="first-digit"):
+        pretrained_trunk(load_dataset("digits", seed=0), config=replace(FAST, labels="first-digit"))
+    with pytest.raises(ValueError, match="labels must be one of"):
+        replace(FAST, labels="coarse")
 
 
 def test_pretrained_start_gives_many_distinct_codes_on_digit_pairs(cache):

@@ -10,9 +10,10 @@ import pytest
 
 from hashlib_edu import reproduce
 from hashlib_edu.metrics import mean_average_precision, mean_average_precision_continuous
-from hashlib_edu.reproduce import claim_holds, main, summarize
+from hashlib_edu.reproduce import main, summarize
+from hashlib_edu.results import paired_claim
 
-METHODS = ("hashnet", "hashnet-c", "itq", "lsh")
+METHODS = ("hashnet", "hashnet-rank-h", "itq", "lsh")
 ARGS = [
     "--dataset",
     "digits",
@@ -29,6 +30,17 @@ ARGS = [
     "1",
 ]
 RUN_KEYS = set(reproduce.RUN_KEYS)
+CLAIM_KEYS = {
+    "claim",
+    "a",
+    "b",
+    "bits",
+    "n_seeds",
+    "mean_difference",
+    "ci_low",
+    "ci_high",
+    "verdict",
+}
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +65,8 @@ def test_results_json_schema(results):
         assert 0 <= run["map"] <= 1 and 0 <= run["map_expected"] <= 1
         assert 0 <= run["quantization_error"] <= 1
         assert run["topk"] == 1597  # digits: R = the whole database
-        assert (run["precision_radius2"] is None) == (run["method"] == "hashnet-c")
-    assert set(results["settings"]) == {"hashnet", "hashnet-c"}
+        assert (run["precision_radius2"] is None) == (run["method"] == "hashnet-rank-h")
+    assert set(results["settings"]) == {"hashnet", "hashnet-rank-h"}
     assert results["settings"]["hashnet"]["iterations"] == 40
     assert results["environment"]["torch"] and results["shallow_inputs"] == "trunk features"
     assert [c["seed"] for c in results["chance"]] == [0, 1]
@@ -69,23 +81,56 @@ def test_summary_is_mean_and_sd_over_seeds(results):
         assert row["n_seeds"] == 2
         assert row["map_mean"] == pytest.approx(np.mean(values))
         assert row["map_sd"] == pytest.approx(np.std(values, ddof=1))
-    assert rows[("hashnet-c", 8)]["precision_radius2_mean"] is None
+    assert rows[("hashnet-rank-h", 8)]["precision_radius2_mean"] is None
 
 
-def test_claims_need_the_gap_to_exceed_the_spread():
-    runs = [
-        {"method": m, "bits": 8, "seed": s, "map_expected": v}
-        for m, values in (("a", (0.50, 0.54)), ("b", (0.40, 0.44)), ("c", (0.47, 0.55)))
+def _toy_runs(values_by_method: dict, bits: int = 8) -> list[dict]:
+    return [
+        {"method": m, "bits": bits, "seed": s, "map_expected": v}
+        for m, values in values_by_method.items()
         for s, v in enumerate(values)
     ]
-    for r in runs:
-        r.update(map=r["map_expected"], precision_radius2=0, quantization_error=0, train_seconds=0)
-    summary = summarize(runs)
-    assert claim_holds(summary, "a", "b", 8)  # gap 0.10 > 0.028 + 0.028
-    assert not claim_holds(summary, "a", "c", 8)  # higher mean, but within the spread
-    assert not claim_holds(summary, "b", "a", 8)
-    with pytest.raises(KeyError, match="no summary row"):
-        claim_holds(summary, "a", "z", 8)
+
+
+def test_a_paired_claim_is_a_t_interval_of_the_per_seed_differences():
+    # a - b = 0.02, 0.03, 0.01, 0.04, 0.02: mean 0.024, sd 0.011402; t(0.975, 4) = 2.776445
+    runs = _toy_runs({"a": (0.52, 0.63, 0.41, 0.74, 0.52), "b": (0.50, 0.60, 0.40, 0.70, 0.50)})
+    claim = paired_claim(runs, "a", "b", 8, claim="a beats b")
+    half = 2.776445 * 0.0114018 / 5**0.5
+    assert claim["n_seeds"] == 5 and claim["mean_difference"] == pytest.approx(0.024)
+    assert claim["ci_low"] == pytest.approx(0.024 - half, abs=1e-6)
+    assert claim["ci_high"] == pytest.approx(0.024 + half, abs=1e-6)
+    assert claim["verdict"] == "holds"
+    assert paired_claim(runs, "b", "a", 8)["verdict"] == "reversed"
+
+
+def test_pairing_decides_where_the_unpaired_spread_cannot():
+    # seeds move both methods together (sd 0.13 each), but b is behind on every seed
+    runs = _toy_runs({"a": (0.52, 0.63, 0.41, 0.74, 0.52), "b": (0.50, 0.60, 0.40, 0.70, 0.50)})
+    blanks = {"map": 0, "precision_radius2": 0, "quantization_error": 0, "train_seconds": 0}
+    summary = {r["method"]: r for r in summarize([{**r, **blanks} for r in runs])}
+    gap = summary["a"]["map_expected_mean"] - summary["b"]["map_expected_mean"]
+    assert gap < summary["a"]["map_expected_sd"]  # the old unpaired criterion: "not shown"
+    assert paired_claim(runs, "a", "b", 8)["verdict"] == "holds"
+
+
+def test_a_claim_is_not_shown_when_the_interval_covers_zero_or_one_seed_only():
+    runs = _toy_runs({"a": (0.50, 0.56, 0.47), "b": (0.52, 0.50, 0.46)})
+    assert paired_claim(runs, "a", "b", 8)["verdict"] == "not shown"
+    single = paired_claim(_toy_runs({"a": (0.9,), "b": (0.1,)}), "a", "b", 8)
+    assert single["verdict"] == "not shown" and single["ci_low"] is None
+    with pytest.raises(KeyError, match="no seed with runs of both"):
+        paired_claim(runs, "a", "z", 8)
+
+
+def test_results_hold_paired_claims_that_recompute_from_the_runs(results):
+    texts = [c["claim"] for c in results["claims"]]
+    assert texts == ["HashNet beats ITQ"] * 2 + ["HashNet beats LSH"] * 2
+    for claim in results["claims"] + results["questions"]:
+        assert set(claim) == CLAIM_KEYS and claim["n_seeds"] == 2
+        again = paired_claim(results["runs"], claim["a"], claim["b"], claim["bits"], claim["claim"])
+        assert again == claim
+    assert {q["a"] for q in results["questions"]} == {"hashnet-rank-h"}
 
 
 def test_splits_are_saved_per_seed(run_dir):
@@ -102,7 +147,7 @@ def test_map_is_recomputable_from_the_exported_codes(run_dir, results):
         with np.load(path) as npz:
             assert set(np.unique(npz["db_codes"])) <= {-1, 1}
             labels = npz["query_labels"], npz["db_labels"]
-            if run["method"] == "hashnet-c":
+            if run["method"] == "hashnet-rank-h":
                 score = mean_average_precision_continuous(
                     npz["query_outputs"], npz["db_outputs"], *labels, run["topk"]
                 )
@@ -113,11 +158,11 @@ def test_map_is_recomputable_from_the_exported_codes(run_dir, results):
         assert score == run["map"]
 
 
-def test_hashnet_c_ranks_hashnets_own_model(results):
+def test_ranking_by_h_ranks_hashnets_own_model(results):
     runs = {(r["method"], r["bits"], r["seed"]): r for r in results["runs"]}
     for bits in (8, 16):
         for seed in (0, 1):
-            a, c = runs[("hashnet", bits, seed)], runs[("hashnet-c", bits, seed)]
+            a, c = runs[("hashnet", bits, seed)], runs[("hashnet-rank-h", bits, seed)]
             assert a["quantization_error"] == c["quantization_error"]  # the same model
             assert a["train_seconds"] == c["train_seconds"]  # trained once
 
@@ -277,12 +322,35 @@ def test_missing_cifar_files_offline(tmp_path, capsys):
 
 
 def test_conventions_are_added_per_run(tmp_path):
-    args = ["--dataset", "digits", "--methods", "hashnet-c", "itq", "--bits", "8", "--quiet"]
+    args = ["--dataset", "digits", "--methods", "hashnet-rank-h", "itq", "--bits", "8", "--quiet"]
     args += ["--iterations", "20", "--seed", "0", "--conventions", "--out", str(tmp_path)]
     assert main(args) == 0
     runs = {r["method"]: r for r in json.loads((tmp_path / "results.json").read_text())["runs"]}
-    assert runs["hashnet-c"]["conventions"] is None  # continuous ranking: no Hamming ties
+    assert runs["hashnet-rank-h"]["conventions"] is None  # continuous ranking: no Hamming ties
     values = runs["itq"]["conventions"]
     assert values["ties by index"] == runs["itq"]["map"]
     assert values["ties averaged (tie-aware)"] == pytest.approx(runs["itq"]["map_expected"])
     assert values["worst tie order"] <= values["ties by index"] <= values["best tie order"]
+
+
+def test_the_main_job_writes_to_runs_and_never_to_the_reference(tmp_path, monkeypatch):
+    reference = Path(reproduce.__file__).resolve().parents[1] / "results" / "results.json"
+    before = reference.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    args = ["--dataset", "digits", "--methods", "lsh", "--bits", "8", "--seed", "0", "--quiet"]
+    assert main(args) == 0
+    assert json.loads((tmp_path / "runs" / "results.json").read_text())["seeds"] == [0]
+    assert reference.read_bytes() == before
+
+
+def test_the_sweep_pairs_its_claims_over_the_seeds():
+    from hashlib_edu.sweep import SWEEP_CLAIMS, run_sweep
+
+    methods = ("hashnet", "hashnet-w", "hashnet-sgn")
+    outcome = run_sweep(("digits",), (5,), bits=8, seeds=(0, 1), methods=methods, progress=False)
+    assert [(c["a"], c["b"]) for c in outcome["claims"]] == [(a, b) for a, b, _ in SWEEP_CLAIMS]
+    for claim in outcome["claims"]:
+        assert (claim["dataset"], claim["iterations"], claim["n_seeds"]) == ("digits", 5, 2)
+        again = paired_claim(outcome["runs"], claim["a"], claim["b"], 8, claim["claim"])
+        assert {k: claim[k] for k in again} == again
+    assert len(outcome["rows"]) == len(methods) and len(outcome["runs"]) == 2 * len(methods)

@@ -225,14 +225,18 @@ def test_paper_solver_of_each_method(method):
     config = TrainConfig.paper(method)
     # what the two official solvers share (DHN: dhn-caffe; HashNet: thuml/HashNet)
     assert (config.optimizer, config.momentum, config.weight_decay) == ("sgd", 0.9, 5e-4)
-    assert (config.batch_size, config.iterations, config.hash_lr_multiplier) == (64, 10_000, 10.0)
+    assert (config.iterations, config.hash_lr_multiplier) == (10_000, 10.0)
     assert (config.backbone, config.init) == ("alexnet", "pretrained")
     assert config.halving_step() == config.lr_halving_every
-    if method == "dhn":  # base lr 2e-5 x 0.3 every 500 iterations, lambda = 0.1
+    if method == "dhn":  # dhn-caffe: batch 64, base lr 2e-5 x 0.3 every 500 iterations, q_gamma 0.1
         assert (config.lr, config.lr_halving_every, config.lr_decay) == (2e-5, 500, 0.3)
-        assert config.quantization_weight == 0.1
-    else:  # every HashNet variant: lr 3e-4 halved every 2,000 iterations
-        assert (config.lr, config.lr_halving_every, config.lr_decay) == (3e-4, 2000, 0.5)
+        assert (config.batch_size, config.quantization_weight) == (64, 0.1)
+        assert config.pairing(method) == "all"
+    else:  # thuml/HashNet ImageNet solver: batch 256, base lr 2e-4 halved every 2,000 iterations
+        assert (config.lr, config.lr_halving_every, config.lr_decay) == (2e-4, 2000, 0.5)
+        assert config.batch_size == 256 and config.pairing(method) == "distinct"
+        nus = TrainConfig.paper(method, dataset="nus-wide")
+        assert nus.lr == TrainConfig.paper(method, dataset="coco").lr == 5e-5
     # the official, uncompressed continuation: beta = (1 + 0.005 t)^0.5, t stepped every 200
     assert config.beta_schedule() == BetaSchedule(beta0=1.0, gamma=0.005, power=0.5, step=200)
     assert config.beta_schedule()(9_999) == pytest.approx(math.sqrt(1 + 0.005 * 9_800))
@@ -247,6 +251,8 @@ def test_paper_solver_overrides_and_errors():
     assert TrainConfig(iterations=100).beta_schedule() == BetaSchedule.compressed(100)
     with pytest.raises(ValueError, match="unknown method"):
         TrainConfig.paper("hashnet+c")
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        TrainConfig.paper("hashnet", dataset="cifar")
 
 
 @pytest.mark.parametrize("method", ["dhn", "hashnet"])
@@ -258,7 +264,7 @@ def test_training_with_the_paper_solver_uses_sgd_and_its_rates(digits, optimizer
     run = train_hashing_model(method, digits, 8, config=config, progress=False)
     (optimizer,) = optimizers
     assert isinstance(optimizer, torch.optim.SGD)
-    base = 2e-5 if method == "dhn" else 3e-4
+    base = 2e-5 if method == "dhn" else 2e-4
     assert run.history["lr"] == pytest.approx([base] * 3)
     for group, lr in zip(optimizer.param_groups, (base, 10 * base)):
         assert (group["lr"], group["momentum"], group["weight_decay"]) == (
@@ -397,14 +403,39 @@ def test_tuned_defaults_come_from_the_committed_tuning_grid():
     from hashlib_edu.tune import GRID
 
     settings = tuned_settings()
-    assert set(settings) == {"dhn", "hashnet", "hashnet-c", "hashnet-w", "hashnet-sgn"}
+    assert set(settings) == {"dhn", "hashnet", "hashnet-rank-h", "hashnet-w", "hashnet-sgn"}
     for method, chosen in settings.items():
-        grid = GRID["hashnet" if method == "hashnet-c" else method]
-        assert set(chosen) == set(grid)
-        assert all(chosen[name] in values for name, values in grid.items())
+        assert set(chosen) == set(GRID["hashnet" if method == "hashnet-rank-h" else method])
         config = TrainConfig.tuned(method)
         assert all(getattr(config, name) == value for name, value in chosen.items())
     assert TrainConfig.tuned("dhn", iterations=7).iterations == 7
+
+
+PAIRINGS = [("dhn", None, True), ("hashnet", None, False), ("dhn", "distinct", False)]
+
+
+@pytest.mark.parametrize("method, pairs, diagonal", [*PAIRINGS, ("hashnet", "all", True)])
+def test_each_method_pairs_a_batch_as_its_official_code(method, pairs, diagonal):
+    from hashlib_edu.losses import dhn_loss, hashnet_loss, pairwise_similarity
+    from hashlib_edu.training import METHODS, _loss
+
+    torch.manual_seed(0)
+    h = torch.tanh(torch.randn(6, 8))
+    labels = torch.eye(3)[torch.tensor([0, 0, 1, 1, 2, 2])]
+    config = TrainConfig(pairs=pairs, quantization_weight=0.5, alpha=0.7)
+    s = pairwise_similarity(labels, labels)
+    mask = None if diagonal else ~torch.eye(6, dtype=torch.bool)
+    if method == "dhn":
+        expected = dhn_loss(h, h, s, 0.5, mask=mask)
+    else:
+        expected = hashnet_loss(h, h, s, alpha=0.7, mask=mask)
+    assert torch.allclose(_loss(METHODS[method], config, h, labels), expected)
+    assert config.pairing(method) == (pairs or METHODS[method].pairs)
+
+
+def test_an_unknown_pairing_is_refused():
+    with pytest.raises(ValueError, match="pairs must be one of"):
+        TrainConfig(pairs="diagonal")
 
 
 @pytest.mark.parametrize(
@@ -446,5 +477,5 @@ def test_init_must_be_pretrained_or_scratch():
 
 def test_hashnet_c_trains_like_hashnet(digits):
     a = train_hashing_model("hashnet", digits, 8, config=QUICK, seed=0, progress=False)
-    b = train_hashing_model("hashnet-c", digits, 8, config=QUICK, seed=0, progress=False)
+    b = train_hashing_model("hashnet-rank-h", digits, 8, config=QUICK, seed=0, progress=False)
     assert np.array_equal(encode(a.model, digits.query).codes, encode(b.model, digits.query).codes)

@@ -73,6 +73,7 @@ from .torch_datasets import (
     IndexedImageDataset,
     TensorImageDataset,
 )
+from .validation import source_overlap, validation_data
 
 __all__ = [
     "CIFAR10_CLASSES",
@@ -86,4 +87,6 @@ __all__ = [
     "TensorImageDataset",
     "load_dataset",
     "similar_fraction",
+    "source_overlap",
+    "validation_data",
 ]

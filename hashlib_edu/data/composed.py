@@ -13,6 +13,10 @@ None of them reuses a training digit in a test image: the 1,797 source digits ar
 images are composed from the training pool only, query and database images from the held-out pool
 only, and no composed image (same source indices in the same slots) is both a query and a database
 item. Each split keeps its source indices in ``.sources`` (-1 = empty slot).
+
+Each builder takes ``pools=(training pool, held-out pool)`` to compose from other source digits
+than :func:`source_pools` draws: tuning composes its validation task from a part of the training
+pool that its runs never train on (:func:`hashlib_edu.tune.validation_data`).
 """
 
 from __future__ import annotations
@@ -178,7 +182,9 @@ def _pair_split(sources: np.ndarray) -> TensorImageDataset:
     return TensorImageDataset(compose(sources), one_hot(classes, 100), sources=sources)
 
 
-def build_digit_pairs(seed: int, options: dict[str, Any]) -> HashingData:
+def build_digit_pairs(
+    seed: int, options: dict[str, Any], pools: tuple[np.ndarray, np.ndarray] | None = None
+) -> HashingData:
     """The ``"digit-pairs"`` protocol (options: :data:`COMPOSED_DEFAULTS`, multiples of 100)."""
     opts, n_train, n_query, n_database, heldout, topk = _checked_options(
         "digit-pairs", COMPOSED_DEFAULTS, options
@@ -186,7 +192,7 @@ def build_digit_pairs(seed: int, options: dict[str, Any]) -> HashingData:
     per_train = per_class(n_train, 100, "n_train")
     per_query = per_class(n_query, 100, "n_query")
     per_db = per_class(n_database, 100, "n_database")
-    pools = source_pools(seed, heldout)
+    pools = source_pools(seed, heldout) if pools is None else pools
     (train,) = _sample_pairs(
         _by_digit(pools[0]), (per_train,), stage_rng(seed, STAGE_TRAIN), "training"
     )
@@ -226,7 +232,9 @@ def _triple_split(sources: np.ndarray) -> TensorImageDataset:
     return TensorImageDataset(compose(sources), one_hot(classes, 1000), sources=sources)
 
 
-def build_digit_triples(seed: int, options: dict[str, Any]) -> HashingData:
+def build_digit_triples(
+    seed: int, options: dict[str, Any], pools: tuple[np.ndarray, np.ndarray] | None = None
+) -> HashingData:
     """The ``"digit-triples"`` protocol (as digit-pairs, ``n_query=1000``, multiples of 1000)."""
     opts, n_train, n_query, n_database, heldout, topk = _checked_options(
         "digit-triples", {**COMPOSED_DEFAULTS, "n_query": 1000}, options
@@ -234,7 +242,7 @@ def build_digit_triples(seed: int, options: dict[str, Any]) -> HashingData:
     per_train = per_class(n_train, 1000, "n_train")
     per_query = per_class(n_query, 1000, "n_query")
     per_db = per_class(n_database, 1000, "n_database")
-    pools = source_pools(seed, heldout)
+    pools = source_pools(seed, heldout) if pools is None else pools
     (train,) = _sample_triples(_by_digit(pools[0]), (per_train,), stage_rng(seed, STAGE_TRAIN))
     query, database = _sample_triples(
         _by_digit(pools[1]), (per_query, per_db), stage_rng(seed, STAGE_QUERY)
@@ -295,12 +303,14 @@ def _set_split(sources: np.ndarray) -> TensorImageDataset:
     return TensorImageDataset(compose(sources), torch.from_numpy(labels), sources=sources)
 
 
-def build_digit_sets(seed: int, options: dict[str, Any]) -> HashingData:
+def build_digit_sets(
+    seed: int, options: dict[str, Any], pools: tuple[np.ndarray, np.ndarray] | None = None
+) -> HashingData:
     """The ``"digit-sets"`` protocol (options: :data:`COMPOSED_DEFAULTS`, any sizes)."""
     opts, n_train, n_query, n_database, heldout, topk = _checked_options(
         "digit-sets", COMPOSED_DEFAULTS, options
     )
-    pools = source_pools(seed, heldout)
+    pools = source_pools(seed, heldout) if pools is None else pools
     none = np.empty(0, dtype=np.int64)
     train = _sample_sets(n_train, _by_digit(pools[0]), stage_rng(seed, STAGE_TRAIN), none)
     held = _by_digit(pools[1])

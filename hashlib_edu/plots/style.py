@@ -21,7 +21,7 @@ PALETTE: list[tuple[float, float, float]] = sns.color_palette("colorblind")
 #: One fixed colour and marker per method, in every figure of the suite.
 METHOD_STYLES: dict[str, dict[str, Any]] = {
     "hashnet": {"color": PALETTE[3], "marker": "o"},
-    "hashnet-c": {"color": PALETTE[4], "marker": "D"},
+    "hashnet-rank-h": {"color": PALETTE[4], "marker": "D"},
     "hashnet-w": {"color": PALETTE[2], "marker": "^"},
     "hashnet-sgn": {"color": PALETTE[1], "marker": "v"},
     "dhn": {"color": PALETTE[0], "marker": "s"},
