@@ -1,6 +1,6 @@
 """A controlled test of why ITQ is strong here: pretrain the trunk on coarser labels.
 
-    python -m hashlib_edu.itq_control [--seeds 0 1 2 3 4] [--bits 16 64] [--out results/itq_control.json]
+    python -m hashlib_edu.itq_control [--seeds 0 1 2 3 4] [--bits 16 64] [--out runs/itq_control.json]
 
 On ``digit-pairs`` ITQ, hashing the pretrained trunk's features, comes close to HashNet, closer
 than in the HashNet paper. One hypothesis: the embedded trunk is pretrained on the very 100
@@ -92,7 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     p.add_argument("--bits", nargs="+", type=int, default=[16, 64])
-    p.add_argument("--out", default="results/itq_control.json")
+    p.add_argument("--out", default="runs/itq_control.json")
     return p
 
 

@@ -5,9 +5,10 @@
         --seeds 0 1 2 3 4 --out runs [--init pretrained|scratch] [--export-codes] [--conventions]
 
 (every option above is a default except the bracketed ones; `make reference` writes the committed
-reference with `--out results`)
+reference with `--out hashlib_edu/reference`, read back by `hashlib_edu.reference.load`)
 
-writes `OUT/results.json`: {"dataset", "seeds", "settings", "environment", "chance",
+writes `OUT/results.json`: {"dataset", "seeds", "settings", "environment", "chance", "splits" (each
+seed's split manifest: sizes and sha256 of the indices),
 "runs": [{"method", "bits", "seed", "map", "map_expected", "topk", "precision_radius2",
 "quantization_error", "train_seconds"}], "summary": [{"method", "bits", "n_seeds", "<metric>_mean",
 "<metric>_sd", ...}], "claims" and "questions": [{"claim", "a", "b", "bits", "n_seeds",
@@ -203,6 +204,7 @@ def run_experiment(
         },
         "environment": environment(),
         "chance": [],
+        "splits": {},
         "runs": [],
     }
     total = len(seeds) * len(bits) * len(methods)
@@ -239,6 +241,7 @@ def run_experiment(
                 if out is not None and export_codes:
                     path = Path(out) / "codes" / f"{method}_{b}_seed{seed}.npz"
                     _write_codes(path, query, database)
+        results["splits"][str(seed)] = data.split_manifest(include_indices=False)
         if out is not None:
             _write_json(Path(out) / f"splits_seed{seed}.json", data.split_manifest())
     bar.close()
@@ -300,8 +303,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out",
         default="runs",
-        help="output folder (default runs/; the committed reference in results/ is rewritten "
-        "only by `make reference`, which names it)",
+        help="output folder (default runs/; the committed reference in hashlib_edu/reference/ is "
+        "rewritten only by `make reference`, which names it)",
     )
     p.add_argument(
         "--export-codes", action="store_true", help="write codes/{method}_{bits}_seed{seed}.npz"

@@ -1,7 +1,7 @@
 """Where HashNet's weighting and continuation start to matter: an imbalance x training-length sweep.
 
     python -m hashlib_edu.sweep [--datasets digits digit-pairs digit-triples] \
-        [--iterations 200 800] [--bits 32] [--seeds 0 1 2 3 4] [--out results/sweep.json]
+        [--iterations 200 800] [--bits 32] [--seeds 0 1 2 3 4] [--out runs/sweep.json]
 
 HashNet (Cao et al., ICCV 2017) argues that (a) weighting the likelihood by |S|/|S1| and |S|/|S0|
 matters because similar pairs are rare (ImageNet-100: 1%), and (b) continuation tanh(beta z) ->
@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--iterations", nargs="+", type=int, default=[200, 800])
     p.add_argument("--bits", type=int, default=32)
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
-    p.add_argument("--out", default="results/sweep.json")
+    p.add_argument("--out", default="runs/sweep.json")
     return p
 
 

@@ -23,7 +23,6 @@ sys.path.insert(0, str(REPO / "tools"))
 
 import _nbio  # noqa: E402
 import editions  # noqa: E402
-import export_html  # noqa: E402
 import slides  # noqa: E402
 
 PNG = base64.b64decode(  # a valid 1x1 PNG
@@ -350,29 +349,6 @@ def test_jupyterlab_rise_is_installed():
 
 # --------------------------------------------------------------------------------------------
 # HTML
-
-
-def test_html_one_page_per_notebook_images_embedded(tmp_path):
-    (tmp_path / "nbs").mkdir()
-    (tmp_path / "nbs" / "figure.png").write_bytes(PNG)
-    with_output = new_code_cell("show()", execution_count=1)
-    with_output.outputs = [
-        new_output("display_data", data={"image/png": base64.b64encode(PNG).decode()})
-    ]
-    first = new_notebook(cells=[new_markdown_cell("# One"), with_output])
-    second = new_notebook(cells=[new_markdown_cell("# Two\n\n![a figure](figure.png)")])
-    paths = []
-    for name, nb in [("00_one.ipynb", first), ("01_two.ipynb", second)]:
-        paths.append(tmp_path / "nbs" / name)
-        paths[-1].write_text(nbformat.writes(nb))
-    out = tmp_path / "build" / "html"
-    assert export_html.main([*map(str, paths), "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["00_one.html", "01_two.html"]
-    data_uri = "data:image/png;base64," + base64.b64encode(PNG).decode()
-    for page in out.iterdir():
-        html = page.read_text(encoding="utf-8")
-        assert data_uri in html, page.name
-        assert 'src="figure.png"' not in html
 
 
 # --------------------------------------------------------------------------------------------

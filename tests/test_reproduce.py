@@ -334,13 +334,14 @@ def test_conventions_are_added_per_run(tmp_path):
 
 
 def test_the_main_job_writes_to_runs_and_never_to_the_reference(tmp_path, monkeypatch):
-    reference = Path(reproduce.__file__).resolve().parents[1] / "results" / "results.json"
-    before = reference.read_bytes()
+    from hashlib_edu.reference import REFERENCE_FILES, path
+
+    before = {name: path(name).read_bytes() for name in REFERENCE_FILES}
     monkeypatch.chdir(tmp_path)
     args = ["--dataset", "digits", "--methods", "lsh", "--bits", "8", "--seed", "0", "--quiet"]
     assert main(args) == 0
     assert json.loads((tmp_path / "runs" / "results.json").read_text())["seeds"] == [0]
-    assert reference.read_bytes() == before
+    assert {name: path(name).read_bytes() for name in REFERENCE_FILES} == before
 
 
 def test_the_sweep_pairs_its_claims_over_the_seeds():

@@ -1,7 +1,8 @@
 """Student and instructor editions of the teaching notebooks, from one source.
 
 The notebooks in ``notebooks/`` are the **instructor edition**: they hold the solutions, run green
-under nbval and are what ``make html`` exports. The **student edition** (``make student`` ->
+under nbval. ``make book`` publishes them without the exercise cells (``tools/book.py``) and
+``make nbgrader`` builds an nbgrader course from the same tags (``tools/nbgrader_course.py``). The **student edition** (``make student`` ->
 ``build/student/NN_topic.ipynb``) is derived from them, cell by cell, by the cell's tags
 (``cell.metadata.tags``; JupyterLab: the property inspector, "Cell tags"):
 
