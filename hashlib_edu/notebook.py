@@ -42,6 +42,10 @@ def start(
         torch.backends.cudnn.deterministic = True
         torch.backends.cudnn.benchmark = False
     set_style()
-    scale = "full scale (papers' data, GPU)" if full_scale else "embedded run (digits, CPU minutes)"
+    scale = (
+        "full scale (papers' data, GPU)"
+        if full_scale
+        else "embedded run (data built from scikit-learn's digits, CPU minutes)"
+    )
     print(f"hashlib_edu {hashlib_edu.__version__} | seed {seed} | device {chosen} | {scale}")
     return chosen
