@@ -43,9 +43,11 @@ __all__ = [
     "Explorer",
     "SignApproximationExplorer",
     "ContinuationReplay",
+    "CodeMotion",
     "RetrievalExplorer",
     "sign_approximation_explorer",
     "continuation_replay",
+    "code_motion_explorer",
     "retrieval_explorer",
 ]
 
@@ -251,6 +253,39 @@ def continuation_replay(snapshots: Sequence[Mapping[str, Any]]) -> ContinuationR
     ``.slider`` selects the snapshot, ``.info`` shows its step, beta, quantization error and mAP.
     """
     return ContinuationReplay(plots.check_snapshots(snapshots))
+
+
+class CodeMotion(ContinuationReplay):
+    """The continuation replay in 2-D: a slider over the snapshots redrawing
+    :func:`hashlib_edu.plots.plot_code_motion` (a handful of codes and their paths)."""
+
+    def __init__(self, snapshots: list[Mapping[str, Any]], labels: Any, bits: tuple[int, int]):
+        self.labels, self.bits = labels, bits
+        self.paths = plots.code_paths(snapshots, labels, bits)["paths"]
+        super().__init__(snapshots)
+
+    def draw(self) -> Figure:
+        index = int(self.slider.value)
+        return plots.plot_code_motion(self.snapshots, self.labels, index, self.bits)
+
+    def describe(self) -> str:
+        s, index = self.current, int(self.slider.value)
+        share = plots.corner_share(self.paths[index])
+        return (
+            f"step <b>{int(s['step']):,}</b> · β = {float(s['beta']):.3g} · "
+            f"<b>{share:.0%}</b> of these codes within 0.1 of a corner"
+        )
+
+
+def code_motion_explorer(
+    snapshots: Sequence[Mapping[str, Any]], labels: Any, bits: Sequence[int] = (0, 1)
+) -> CodeMotion:
+    """A slider (and play button) over training snapshots showing two coordinates of a handful of
+    codes moving towards the corners of the cube (:func:`hashlib_edu.plots.plot_code_motion`).
+    ``labels``: the 0/1 labels of the snapshot's items (``data.database.labels[:n]``)."""
+    snapshots = plots.check_snapshots(snapshots)
+    plots.code_paths(snapshots, labels, bits)  # validates labels and bits before any widget
+    return CodeMotion(snapshots, labels, tuple(int(b) for b in bits))
 
 
 # ------------------------------------------------------------------------------------------------

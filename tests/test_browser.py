@@ -4,7 +4,8 @@ Starts JupyterLab on 127.0.0.1 (free port, token, temp root / runtime / data / s
 kernelspec pointing at this interpreter) serving one notebook per explorer. Each test opens one,
 runs it, moves the control (the beta slider or the share slider with the keyboard, the tie-order
 dropdown with a selection) and checks that the figure (the widget's <img>) and its text change:
-``sign_approximation_explorer()``, ``imbalance_explorer()`` and ``tie_explorer()``.
+``sign_approximation_explorer()``, ``imbalance_explorer()``, ``tie_explorer()`` and
+``code_motion_explorer()`` (on a 40-iteration training run).
 
 A last test opens a real notebook as a live slideshow (jupyterlab-rise, ``make lab``) and checks
 that reveal.js shows one slide per ``slide`` cell that tools/slides.py set.
@@ -67,6 +68,17 @@ from hashlib_edu.explorers import tie_explorer
 
 explorer = tie_explorer()
 explorer"""
+MOTION_CELL = """\
+from hashlib_edu.data import load_dataset
+from hashlib_edu.training import TrainConfig, train_hashing_model
+from hashlib_edu.widgets import code_motion_explorer
+
+data = load_dataset("digits", seed=0)
+config = TrainConfig(iterations=40, init="scratch")
+run = train_hashing_model("hashnet", data, 8, config=config, snapshot_every=10, progress=False)
+n = len(run.snapshots[0]["outputs"])
+explorer = code_motion_explorer(run.snapshots, data.database.labels[:n])
+explorer"""
 #: a real notebook opened as a live slideshow (jupyterlab-rise serves it at /rise/<path>)
 SLIDES_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_map_conventions.ipynb"
 #: notebook name -> the cell showing its explorer
@@ -74,6 +86,7 @@ NOTEBOOKS = {
     "explorer.ipynb": EXPLORER_CELL,
     "imbalance.ipynb": IMBALANCE_CELL,
     "ties.ipynb": TIES_CELL,
+    "motion.ipynb": MOTION_CELL,
 }
 
 
@@ -330,6 +343,18 @@ def test_tie_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
         selected = dropdown.evaluate("el => el.options[el.selectedIndex].text")
         assert selected.replace("\xa0", " ") == "relevant last (worst)"  # ipywidgets uses nbsp
         assert f"worst {worst:.3f}" in info.inner_text()
+
+
+def test_code_motion_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
+    with _running_explorer(jupyter_lab, "motion.ipynb") as (page, image, info):
+        before = image.get_attribute("src")
+        assert "step 0 ·" in info.inner_text()
+        handle = page.locator(".hashlib-edu-explorer .noUi-handle")
+        handle.focus()
+        handle.press("End")  # the last snapshot, step 40
+        _wait_for_redraw(page, image, info, before, "step 40 ·")
+        readout = page.locator(".hashlib-edu-explorer .widget-readout")
+        assert readout.inner_text().strip() == "4"
 
 
 def test_notebook_opens_as_live_slides(jupyter_lab):

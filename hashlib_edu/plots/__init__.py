@@ -14,7 +14,9 @@ matplotlib settings; call :func:`set_style` to use the same style for your own p
 
 Modules: :mod:`~hashlib_edu.plots.style` (palette, method styles, helpers),
 :mod:`~hashlib_edu.plots.training` (continuation, losses, training curves, sweep) and
-:mod:`~hashlib_edu.plots.evaluation` (retrieval quality, gallery, multi-index probes). Every public
+:mod:`~hashlib_edu.plots.evaluation` (retrieval quality, gallery, multi-index probes) and
+:mod:`~hashlib_edu.plots.network` (the network diagram, sizes read from the model) and
+:mod:`~hashlib_edu.plots.motion` (codes moving towards the cube's corners during training). Every public
 name is importable from ``hashlib_edu.plots``.
 """
 
@@ -25,6 +27,8 @@ from hashlib_edu.plots.evaluation import (
     plot_precision_at_k,
     plot_retrieval_gallery,
 )
+from hashlib_edu.plots.motion import code_paths, corner_share, plot_code_motion
+from hashlib_edu.plots.network import plot_network_diagram
 from hashlib_edu.plots.style import (
     IRRELEVANT_COLOR,
     IRRELEVANT_MARK,
@@ -55,13 +59,17 @@ __all__ = [
     "RELEVANT_COLOR",
     "RELEVANT_MARK",
     "check_snapshots",
+    "code_paths",
+    "corner_share",
     "finish_axes",
     "method_style",
     "plot_code_histogram",
+    "plot_code_motion",
     "plot_continuation_snapshot",
     "plot_imbalance_sweep",
     "plot_map_vs_bits",
     "plot_mih_probes",
+    "plot_network_diagram",
     "plot_pr_curves",
     "plot_precision_at_k",
     "plot_quantization_surrogates",

@@ -1,0 +1,101 @@
+"""Codes moving towards the corners of the cube during training (the continuation, in 2-D).
+
+A K-bit continuous code h lives in the cube [-1, 1]^K; its binary code sign(h) is the nearest
+corner. :func:`plot_code_motion` shows two of the K coordinates of a handful of database items at
+one training snapshot, with each item's path since step 0, so that one static figure shows where
+the codes went; :func:`hashlib_edu.widgets.code_motion_explorer` moves the same figure along the
+snapshots with a slider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from hashlib_edu._validation import as_labels, check_positive_int
+from hashlib_edu.plots.style import PALETTE, finish_axes, new_figure, styled
+from hashlib_edu.plots.training import check_snapshots
+
+__all__ = ["code_paths", "corner_share", "plot_code_motion"]
+
+
+def _check_bits(bits: Sequence[int], num_bits: int) -> tuple[int, int]:
+    if len(bits) != 2 or not all(isinstance(b, int | np.integer) for b in bits):
+        raise TypeError(f"bits must be two integers (the coordinates to draw), got {bits!r}")
+    if bits[0] == bits[1] or not all(0 <= b < num_bits for b in bits):
+        raise ValueError(f"bits must be two different coordinates in [0, {num_bits}), got {bits}")
+    return int(bits[0]), int(bits[1])
+
+
+def code_paths(
+    snapshots: Sequence[Mapping[str, Any]],
+    labels: Any,
+    bits: Sequence[int] = (0, 1),
+    classes: int = 4,
+    per_class: int = 6,
+) -> dict[str, np.ndarray]:
+    """The paths to draw: ``{"paths": (snapshots, items, 2) coordinates `bits` of h, "classes":
+    (items,) class of each item}``, for the first `per_class` items of each of the `classes` most
+    frequent classes among the snapshot's items (``labels``: their 0/1 label rows, in order)."""
+    snapshots = check_snapshots(snapshots)
+    outputs = [np.asarray(s["outputs"], dtype=float) for s in snapshots]
+    labels = as_labels(labels, len(outputs[0]), "labels", "snapshot outputs")
+    a, b = _check_bits(bits, outputs[0].shape[1])
+    classes = check_positive_int(classes, "classes")
+    per_class = check_positive_int(per_class, "per_class")
+    first = labels.argmax(1)
+    counts = np.bincount(first)
+    chosen = np.argsort(-counts, kind="stable")[:classes]
+    rows = np.concatenate([np.flatnonzero(first == c)[:per_class] for c in chosen])
+    paths = np.stack([h[rows][:, [a, b]] for h in outputs])
+    return {"paths": paths, "classes": first[rows]}
+
+
+def corner_share(points: np.ndarray, within: float = 0.1) -> float:
+    """Share of the points whose both drawn coordinates are within `within` of ±1."""
+    return float(np.mean(np.all(np.abs(np.abs(points) - 1) <= within, axis=-1)))
+
+
+@styled
+def plot_code_motion(
+    snapshots: Sequence[Mapping[str, Any]],
+    labels: Any,
+    index: int = -1,
+    bits: Sequence[int] = (0, 1),
+    classes: int = 4,
+    per_class: int = 6,
+) -> Figure:
+    """Two coordinates of h for a handful of items at ``snapshots[index]`` (large dots, one colour
+    per class) and their paths since step 0 (thin lines), inside the square [-1, 1]^2 whose four
+    corners are the binary codes. ``labels``: the 0/1 labels of the snapshot's items (the first
+    items of the database: ``data.database.labels[:n]``)."""
+    drawn = code_paths(snapshots, labels, bits, classes, per_class)
+    snapshots = check_snapshots(snapshots)
+    if not -len(snapshots) <= index < len(snapshots):
+        raise IndexError(f"index {index} out of range for {len(snapshots)} snapshots")
+    stop = index % len(snapshots)
+    paths, item_classes = drawn["paths"][: stop + 1], drawn["classes"]
+    fig, ax = new_figure(1, 1, (7.6, 6.0))
+    ax.plot([-1, 1, 1, -1, -1], [-1, -1, 1, 1, -1], color="0.3", lw=1.5)
+    ax.plot([-1, -1, 1, 1], [-1, 1, -1, 1], "s", ms=14, color="0.75", zorder=1)
+    for k, c in enumerate(dict.fromkeys(item_classes.tolist())):
+        mine = item_classes == c
+        color = PALETTE[k % len(PALETTE)]
+        for i in np.flatnonzero(mine):
+            ax.plot(paths[:, i, 0], paths[:, i, 1], color=color, lw=1, alpha=0.5)
+        ax.plot(*paths[-1, mine].T, "o", ms=9, color=color, mec="white", label=f"class {c}")
+    current = snapshots[stop]
+    share = corner_share(paths[-1])
+    title = (
+        f"step {int(current['step']):,}, β = {float(current['beta']):.3g}: "
+        f"{share:.0%} of these codes at a corner"
+    )
+    a, b = _check_bits(bits, np.asarray(current["outputs"]).shape[1])
+    limits = (-1.15, 1.15)
+    finish_axes(ax, f"h[{a}]", f"h[{b}]", title, xlim=limits, ylim=limits, legend=None)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small")
+    ax.set_aspect("equal")
+    return fig
