@@ -19,6 +19,7 @@ __all__ = [
     "METHODS",
     "PAIRINGS",
     "PAPER_DATASETS",
+    "PRETRAIN_LABELS",
     "Method",
     "TrainConfig",
     "check_method",
@@ -55,6 +56,11 @@ INITS = ("pretrained", "scratch")
 #: How a mini-batch is paired: "all" in-batch pairs including i = j (dhn-caffe multiplies one
 #: batch with itself), or "distinct" pairs i != j (HashNet's two independently shuffled batches).
 PAIRINGS = ("all", "distinct")
+#: What the embedded pretraining classifies: the training split's own labels ("own"), or, for the
+#: composed digit sets, only the digit in the first slot ("first-digit": 10 classes, coarser than
+#: the 100 / 1,000 relevance classes; the analogue of ImageNet-1k features used for a task whose
+#: classes the pretraining never named).
+PRETRAIN_LABELS = ("own", "first-digit")
 #: The benchmarks whose official HashNet solver `TrainConfig.paper` knows (base lr differs).
 PAPER_DATASETS = ("imagenet", "nus-wide", "coco")
 _TUNED_FILE = Path(__file__).with_name("tuned.json")
@@ -76,7 +82,7 @@ class TrainConfig:
     HashNet solver halves it every 2,000 of 10,000 iterations). `alpha=None` is HashNet's
     `alpha_scale * 10 / K`. `pairs=None` pairs each mini-batch as the method's official code
     does (`Method.pairs`: DHN all pairs with i = j, HashNet i != j); "all" or "distinct" forces one.
-    `pretrain_labels` is what the embedded pretraining classifies (`pretraining.PRETRAIN_LABELS`).
+    `pretrain_labels` is what the embedded pretraining classifies (`PRETRAIN_LABELS`).
     """
 
     iterations: int = 800
@@ -111,19 +117,19 @@ class TrainConfig:
             raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
         if self.init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
-        if self.pretrain_labels not in ("own", "first-digit"):
+        if self.pretrain_labels not in PRETRAIN_LABELS:
             raise ValueError(
-                "pretrain_labels must be 'own' or 'first-digit' (pretraining.PRETRAIN_LABELS), "
-                f"got {self.pretrain_labels!r}"
+                f"pretrain_labels must be one of {PRETRAIN_LABELS}, got {self.pretrain_labels!r}"
             )
         if self.pairs is not None and self.pairs not in PAIRINGS:
             raise ValueError(
                 f"pairs must be one of {PAIRINGS} or None (the method's own), got {self.pairs!r}"
             )
 
-    def pairing(self, method: str) -> str:
-        """The pairing `method` trains with: `pairs`, or the method's official one (None)."""
-        return self.pairs or check_method(method).pairs
+    def pairing(self, method: str | Method) -> str:
+        """The pairing `method` (a name or a `Method`) trains with: `pairs`, or the method's
+        official one (None)."""
+        return self.pairs or (method if isinstance(method, Method) else check_method(method)).pairs
 
     @classmethod
     def paper(

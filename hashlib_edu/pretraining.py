@@ -28,17 +28,12 @@ import torch
 from torch import nn
 
 from .cache import cache_dir, cached, data_fingerprint
+from .config import PRETRAIN_LABELS
 from .data import TensorImageDataset
 from .data.digits import digits_source
 from .models import ConvPoolNet
 
-__all__ = ["PRETRAIN_LABELS", "PretrainConfig", "cache_dir", "pretrained_trunk"]
-
-#: What the classifier is trained to predict: the training split's own labels ("own"), or, for
-#: the composed digit sets, only the digit in the first slot ("first-digit": 10 classes, coarser
-#: than the 100 / 1,000 relevance classes; the analogue of ImageNet-1k features used for a task
-#: whose classes the pretraining never named).
-PRETRAIN_LABELS = ("own", "first-digit")
+__all__ = ["PretrainConfig", "cache_dir", "pretrained_trunk"]
 
 
 @dataclass(frozen=True)
@@ -49,7 +44,7 @@ class PretrainConfig:
     batch_size: int = 128
     lr: float = 2e-3
     weight_decay: float = 5e-4
-    labels: str = "own"
+    labels: str = "own"  # config.PRETRAIN_LABELS
 
     def __post_init__(self) -> None:
         if self.labels not in PRETRAIN_LABELS:

@@ -154,8 +154,8 @@ def _loss(
     method: Method, config: TrainConfig, h: torch.Tensor, labels: torch.Tensor
 ) -> torch.Tensor:
     similarity = pairwise_similarity(labels, labels)
-    pairs = config.pairs or method.pairs
-    mask = distinct_pairs_mask(len(h), h.device) if pairs == "distinct" else None
+    distinct = config.pairing(method) == "distinct"
+    mask = distinct_pairs_mask(len(h), h.device) if distinct else None
     if method.loss == "dhn":
         return dhn_loss(
             h, h, similarity, config.quantization_weight, scale=config.dhn_scale, mask=mask

@@ -113,7 +113,7 @@ def _tune_method(method, data, bits, base, seed, max_rounds, progress):
     combos = [dict(zip(axes, c)) for c in itertools.product(*axes.values())]
     rows = _run_rows(method, combos, data, bits, base, seed, 1, progress)
     rounds = [{"method": method, "round": 1, "grid": {k: list(v) for k, v in axes.items()}}]
-    for round_number in range(2, max_rounds + 2):
+    for round_number in range(2, max_rounds + 1):
         best = max(rows, key=lambda r: r["validation_map"])
         edge = next(
             (
@@ -123,7 +123,7 @@ def _tune_method(method, data, bits, base, seed, max_rounds, progress):
             ),
             None,
         )
-        if edge is None or round_number > max_rounds:
+        if edge is None:
             break
         name, new = edge
         others = [n for n in axes if n != name]

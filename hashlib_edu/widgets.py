@@ -259,9 +259,9 @@ class CodeMotion(ContinuationReplay):
     """The continuation replay in 2-D: a slider over the snapshots redrawing
     :func:`hashlib_edu.plots.plot_code_motion` (a handful of codes and their paths)."""
 
-    def __init__(self, snapshots: list[Mapping[str, Any]], labels: Any, bits: tuple[int, int]):
-        self.labels, self.bits = labels, bits
-        self.paths = plots.code_paths(snapshots, labels, bits)["paths"]
+    def __init__(self, snapshots: list[Mapping[str, Any]], labels: Any, bits: Sequence[int]):
+        drawn = plots.code_paths(snapshots, labels, bits)  # validates before any widget exists
+        self.labels, self.bits, self.paths = labels, drawn["bits"], drawn["paths"]
         super().__init__(snapshots)
 
     def draw(self) -> Figure:
@@ -283,9 +283,7 @@ def code_motion_explorer(
     """A slider (and play button) over training snapshots showing two coordinates of a handful of
     codes moving towards the corners of the cube (:func:`hashlib_edu.plots.plot_code_motion`).
     ``labels``: the 0/1 labels of the snapshot's items (``data.database.labels[:n]``)."""
-    snapshots = plots.check_snapshots(snapshots)
-    plots.code_paths(snapshots, labels, bits)  # validates labels and bits before any widget
-    return CodeMotion(snapshots, labels, tuple(int(b) for b in bits))
+    return CodeMotion(plots.check_snapshots(snapshots), labels, bits)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -306,28 +306,35 @@ def _wait_for_redraw(page, image, info, old_src: str, text: str) -> None:
     )
 
 
-def test_sign_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
-    with _running_explorer(jupyter_lab, "explorer.ipynb") as (page, image, info):
+def _slide_to_the_end(jupyter_lab, notebook: str, first: str, last: str) -> str:
+    """Open ``notebook``'s explorer, check its text line shows ``first``, press End on its slider,
+    wait for the new figure and a text line showing ``last``; returns the slider's readout."""
+    with _running_explorer(jupyter_lab, notebook) as (page, image, info):
         before = image.get_attribute("src")
-        assert "β = 1" in info.inner_text()
+        assert first in info.inner_text()
         handle = page.locator(".hashlib-edu-explorer .noUi-handle")
         handle.focus()
-        handle.press("End")  # beta -> the maximum, 100
-        _wait_for_redraw(page, image, info, before, "β = 100")
-        readout = page.locator(".hashlib-edu-explorer .widget-readout")
-        assert readout.inner_text().strip() == "100"
+        handle.press("End")
+        _wait_for_redraw(page, image, info, before, last)
+        return page.locator(".hashlib-edu-explorer .widget-readout").inner_text().strip()
+
+
+def test_sign_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
+    # beta -> the maximum, 100
+    assert _slide_to_the_end(jupyter_lab, "explorer.ipynb", "β = 1", "β = 100") == "100"
 
 
 def test_imbalance_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
-    with _running_explorer(jupyter_lab, "imbalance.ipynb") as (page, image, info):
-        before = image.get_attribute("src")
-        assert "p = 1% similar pairs: w = 100 (similar)" in info.inner_text()
-        handle = page.locator(".hashlib-edu-explorer .noUi-handle")
-        handle.focus()
-        handle.press("End")  # share -> the maximum, 50%
-        _wait_for_redraw(page, image, info, before, "p = 50% similar pairs: w = 2 (similar)")
-        readout = page.locator(".hashlib-edu-explorer .widget-readout")
-        assert readout.inner_text().strip() == "50.00%"
+    first, last = (
+        "p = 1% similar pairs: w = 100 (similar)",
+        "p = 50% similar pairs: w = 2 (similar)",
+    )
+    assert _slide_to_the_end(jupyter_lab, "imbalance.ipynb", first, last) == "50.00%"
+
+
+def test_code_motion_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
+    # the last snapshot (index 4) is step 40
+    assert _slide_to_the_end(jupyter_lab, "motion.ipynb", "step 0 ·", "step 40 ·") == "4"
 
 
 def test_tie_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
@@ -343,18 +350,6 @@ def test_tie_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
         selected = dropdown.evaluate("el => el.options[el.selectedIndex].text")
         assert selected.replace("\xa0", " ") == "relevant last (worst)"  # ipywidgets uses nbsp
         assert f"worst {worst:.3f}" in info.inner_text()
-
-
-def test_code_motion_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
-    with _running_explorer(jupyter_lab, "motion.ipynb") as (page, image, info):
-        before = image.get_attribute("src")
-        assert "step 0 ·" in info.inner_text()
-        handle = page.locator(".hashlib-edu-explorer .noUi-handle")
-        handle.focus()
-        handle.press("End")  # the last snapshot, step 40
-        _wait_for_redraw(page, image, info, before, "step 40 ·")
-        readout = page.locator(".hashlib-edu-explorer .widget-readout")
-        assert readout.inner_text().strip() == "4"
 
 
 def test_notebook_opens_as_live_slides(jupyter_lab):

@@ -38,8 +38,9 @@ def code_paths(
     per_class: int = 6,
 ) -> dict[str, np.ndarray]:
     """The paths to draw: ``{"paths": (snapshots, items, 2) coordinates `bits` of h, "classes":
-    (items,) class of each item}``, for the first `per_class` items of each of the `classes` most
-    frequent classes among the snapshot's items (``labels``: their 0/1 label rows, in order)."""
+    (items,) class of each item, "bits": the two coordinates, "steps" and "betas": (snapshots,)}``,
+    for the first `per_class` items of each of the `classes` most frequent classes among the
+    snapshot's items (``labels``: their 0/1 label rows, in order)."""
     snapshots = check_snapshots(snapshots)
     outputs = [np.asarray(s["outputs"], dtype=float) for s in snapshots]
     labels = as_labels(labels, len(outputs[0]), "labels", "snapshot outputs")
@@ -51,7 +52,13 @@ def code_paths(
     chosen = np.argsort(-counts, kind="stable")[:classes]
     rows = np.concatenate([np.flatnonzero(first == c)[:per_class] for c in chosen])
     paths = np.stack([h[rows][:, [a, b]] for h in outputs])
-    return {"paths": paths, "classes": first[rows]}
+    return {
+        "paths": paths,
+        "classes": first[rows],
+        "bits": (a, b),
+        "steps": np.array([int(s["step"]) for s in snapshots]),
+        "betas": np.array([float(s["beta"]) for s in snapshots]),
+    }
 
 
 def corner_share(points: np.ndarray, within: float = 0.1) -> float:
@@ -73,10 +80,10 @@ def plot_code_motion(
     corners are the binary codes. ``labels``: the 0/1 labels of the snapshot's items (the first
     items of the database: ``data.database.labels[:n]``)."""
     drawn = code_paths(snapshots, labels, bits, classes, per_class)
-    snapshots = check_snapshots(snapshots)
-    if not -len(snapshots) <= index < len(snapshots):
-        raise IndexError(f"index {index} out of range for {len(snapshots)} snapshots")
-    stop = index % len(snapshots)
+    count = len(drawn["steps"])
+    if not -count <= index < count:
+        raise IndexError(f"index {index} out of range for {count} snapshots")
+    stop = index % count
     paths, item_classes = drawn["paths"][: stop + 1], drawn["classes"]
     fig, ax = new_figure(1, 1, (7.6, 6.0))
     ax.plot([-1, 1, 1, -1, -1], [-1, -1, 1, 1, -1], color="0.3", lw=1.5)
@@ -87,13 +94,12 @@ def plot_code_motion(
         for i in np.flatnonzero(mine):
             ax.plot(paths[:, i, 0], paths[:, i, 1], color=color, lw=1, alpha=0.5)
         ax.plot(*paths[-1, mine].T, "o", ms=9, color=color, mec="white", label=f"class {c}")
-    current = snapshots[stop]
     share = corner_share(paths[-1])
     title = (
-        f"step {int(current['step']):,}, β = {float(current['beta']):.3g}: "
+        f"step {drawn['steps'][stop]:,}, β = {drawn['betas'][stop]:.3g}: "
         f"{share:.0%} of these codes at a corner"
     )
-    a, b = _check_bits(bits, np.asarray(current["outputs"]).shape[1])
+    a, b = drawn["bits"]
     limits = (-1.15, 1.15)
     finish_axes(ax, f"h[{a}]", f"h[{b}]", title, xlim=limits, ylim=limits, legend=None)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small")
