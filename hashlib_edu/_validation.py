@@ -197,3 +197,13 @@ def check_choice(value: Any, name: str, choices: Sequence[str]) -> str:
     if value not in choices:
         raise ValueError(f"unknown {name} {value!r}; choose one of {list(choices)}")
     return value
+
+
+def check_instance(value: Any, cls: type, name: str, where_from: str) -> Any:
+    """`value` if it is a `cls`; else a TypeError naming what `name` must be and `where_from`
+    one gets one (e.g. "a HashingData from hashlib_edu.data.load_dataset")."""
+    if not isinstance(value, cls):
+        raise TypeError(
+            f"{name} must be a {cls.__name__} ({where_from}), got {type(value).__name__}"
+        )
+    return value

@@ -17,12 +17,14 @@ from .continuation import BetaSchedule
 __all__ = [
     "INITS",
     "METHODS",
+    "METHOD_NAMES",
     "PAIRINGS",
     "PAPER_DATASETS",
     "PRETRAIN_LABELS",
     "Method",
     "TrainConfig",
     "check_method",
+    "method_name",
     "tuned_settings",
 ]
 
@@ -50,6 +52,18 @@ METHODS: dict[str, Method] = {
     ),
     "hashnet-w": Method(loss="hashnet", weighted=False, continuation=True),
     "hashnet-sgn": Method(loss="hashnet", weighted=True, continuation=False),
+}
+
+#: The one display name of every method of the suite (deep and shallow), used in every figure,
+#: legend, table and text; the keys are the names the code and the command line take.
+METHOD_NAMES: dict[str, str] = {
+    "hashnet": "HashNet",
+    "hashnet-rank-h": "HashNet ranked by h",
+    "hashnet-w": "HashNet-W",
+    "hashnet-sgn": "HashNet-sgn",
+    "dhn": "DHN",
+    "itq": "ITQ",
+    "lsh": "LSH",
 }
 
 INITS = ("pretrained", "scratch")
@@ -199,6 +213,29 @@ class TrainConfig:
             out["pairs"] = self.pairing(method)
         return out
 
+    def used_settings(self, method: str) -> dict:
+        """:meth:`describe` without the settings `method`'s training never reads (DHN's
+        quantization weight for the HashNet family, HashNet's alpha and beta schedule for DHN,
+        the schedule without continuation, SGD's momentum under Adam), so that a printed config
+        shows only what the method uses."""
+        unused = _unused_by(self, check_method(method))
+        return {k: v for k, v in self.describe(method).items() if k not in unused}
+
+
+#: Settings only one family of methods reads: DHN's quantization term, HashNet's likelihood and
+#: continuation (HashNet-sgn and DHN keep beta = 1 whatever the schedule says).
+_DHN_ONLY = ("quantization_weight", "dhn_scale")
+_HASHNET_ONLY = ("alpha", "alpha_scale", "continuous_similarity")
+
+
+def _unused_by(config: TrainConfig, spec: Method) -> set[str]:
+    unused = set(_HASHNET_ONLY if spec.loss == "dhn" else _DHN_ONLY)
+    if not spec.continuation:
+        unused.add("schedule")
+    if config.optimizer != "sgd":
+        unused.add("momentum")
+    return unused
+
 
 def tuned_settings() -> dict[str, dict]:
     """Per-method settings chosen by `python -m hashlib_edu.tune` (empty if never tuned)."""
@@ -213,3 +250,11 @@ def check_method(method: str) -> Method:
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {sorted(METHODS)}")
     return METHODS[method]
+
+
+def method_name(method: str) -> str:
+    """The display name of `method` (:data:`METHOD_NAMES`); a name the suite does not know is
+    shown as it is (a student's own variant)."""
+    if not isinstance(method, str):
+        raise TypeError(f"method must be a string such as 'hashnet', not {type(method).__name__}")
+    return METHOD_NAMES.get(method, method)

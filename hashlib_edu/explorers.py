@@ -8,44 +8,38 @@ headless) and an :class:`~hashlib_edu.widgets.Explorer` whose control redraws th
   w_ij = |S|/|S_1| (s_ij = 1) and |S|/|S_0| (s_ij = 0). :func:`imbalance_weights`,
   :func:`plot_imbalance_weights`, :func:`imbalance_explorer`.
 * **Ties** (mAP conventions): K-bit codes have K + 1 distances, so Hamming ranking has ties and
-  the order inside a tie group changes AP. :func:`tie_ranking`, :func:`plot_tie_orders`,
-  :func:`tie_explorer`.
+  the order inside a tie group changes AP. :func:`tie_explorer` redraws the two figures of
+  :mod:`hashlib_edu.ties` (:func:`~hashlib_edu.ties.plot_tie_list` above
+  :func:`~hashlib_edu.ties.plot_tie_aps`) for the order a dropdown chooses.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from fractions import Fraction
-from itertools import combinations
 from typing import Any
 
 import ipywidgets as widgets
+import matplotlib as mpl
 import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
 from hashlib_edu import plots
-from hashlib_edu._validation import check_choice, check_float, check_fraction, check_int
-from hashlib_edu.conventions import map_conventions
+from hashlib_edu._validation import check_float, check_fraction, check_int
 from hashlib_edu.losses import pairwise_cross_entropy, similarity_weights
-from hashlib_edu.metrics import mean_average_precision
 from hashlib_edu.plots.style import new_figure, styled
+from hashlib_edu.ties import check_tie_order, order_name, plot_tie_aps, plot_tie_list, tie_ranking
 from hashlib_edu.widgets import Explorer
 
 __all__ = [
-    "TIE_ORDERS",
     "ImbalanceExplorer",
     "TieExplorer",
     "imbalance_explorer",
     "imbalance_weights",
     "plot_imbalance_weights",
-    "plot_tie_orders",
-    "tie_example",
     "tie_explorer",
-    "tie_ranking",
 ]
 
 SIMILAR_COLOR, DISSIMILAR_COLOR = plots.PALETTE[0], plots.PALETTE[1]  # blue / orange
@@ -221,188 +215,9 @@ def imbalance_explorer(
     return ImbalanceExplorer(share, min_share, max_share)
 
 
-# ------------------------------------------------------------------------------------------------
-# Ties: the order inside groups of equal Hamming distance
-# ------------------------------------------------------------------------------------------------
-#: Named tie orders of :func:`tie_ranking`; an integer seed >= 0 gives a random order instead.
-TIE_ORDERS = ("relevant first", "index", "relevant last")
-#: (Hamming distance to the query, relevant?) of the 12 database items of the example, by index.
-_TIE_ITEMS = ((2, 0), (1, 0), (3, 1), (1, 1), (2, 1), (0, 1), (2, 0), (1, 0), (3, 0), (2, 0),
-              (1, 1), (3, 0))  # fmt: skip
-_QUERY = (1, -1, 1, 1)
-_RANKING_KEYS = ("query_codes", "db_codes", "query_labels", "db_labels")
-
-
-def tie_example() -> dict[str, np.ndarray]:
-    """The fixed example: one 4-bit query (class A) and 12 database items, 5 relevant (class A).
-
-    Distances 0, 1, 2, 3 hold 1, 4, 4 and 3 items, so three tie groups contain both relevant and
-    irrelevant items. Returns {"query_codes" (1, 4), "db_codes" (12, 4), "query_labels" (1, 3),
-    "db_labels" (12, 3), "distances" (12,), "relevant" (12,) bool}.
-    """
-    query = np.array(_QUERY, dtype=np.int64)
-    flips = {d: list(combinations(range(4), d)) for d in range(5)}
-    codes, labels = [], []
-    for i, (d, rel) in enumerate(_TIE_ITEMS):
-        code = query.copy()
-        code[list(flips[d][i % len(flips[d])])] *= -1
-        codes.append(code)
-        labels.append(0 if rel else 1 + i % 2)  # class A (relevant), else B or C
-    return {
-        "query_codes": query[None, :],
-        "db_codes": np.array(codes),
-        "query_labels": np.eye(3, dtype=np.int64)[[0]],
-        "db_labels": np.eye(3, dtype=np.int64)[labels],
-        "distances": np.array([d for d, _ in _TIE_ITEMS]),
-        "relevant": np.array([bool(r) for _, r in _TIE_ITEMS]),
-    }
-
-
-def _check_order(order: Any) -> str | int:
-    if isinstance(order, str):
-        return check_choice(order, "order", TIE_ORDERS)
-    if isinstance(order, int | np.integer) and not isinstance(order, bool):
-        return check_int(order, "order (a random seed)", minimum=0)
-    raise TypeError(
-        f"order must be one of {list(TIE_ORDERS)} or an integer seed >= 0 for a random tie "
-        f"order, got {type(order).__name__} {order!r}"
-    )
-
-
-def tie_ranking(order: str | int = "index") -> dict[str, Any]:
-    """Rank :func:`tie_example` by Hamming distance with ``order`` inside each tie group.
-
-    ``order``: "relevant first", "index" (ascending database index, a stable sort), "relevant
-    last", or an integer seed (a uniformly random permutation of each group, numpy's
-    ``default_rng(seed)``). AP over all R = 12 ranks, AP = (1/H) sum_k P@k rel_k:
-
-    * ``"ap"``: this order, computed by :func:`hashlib_edu.metrics.mean_average_precision`
-      (``ties="index"``) on the database permuted into this order;
-    * ``"conventions"``: :func:`hashlib_edu.conventions.map_conventions` of the example (index
-      order, tie-aware = expected AP over random tie orders, best and worst tie order);
-    * ``"ids"``, ``"distances"``, ``"relevant"``: the ranked list; ``"precision"``: P@k at each
-      rank as a Fraction (AP is their mean over the relevant ranks); ``"order"``.
-    """
-    order = _check_order(order)
-    ex = tie_example()
-    relevant, distances = ex["relevant"], ex["distances"]
-    rng = np.random.default_rng(order) if isinstance(order, int) else None
-    ranked: list[int] = []
-    for d in np.unique(distances):
-        group = np.flatnonzero(distances == d)  # ascending database index
-        if order == "relevant first":
-            group = group[np.argsort(~relevant[group], kind="stable")]
-        elif order == "relevant last":
-            group = group[np.argsort(relevant[group], kind="stable")]
-        elif rng is not None:
-            group = rng.permutation(group)
-        ranked.extend(int(i) for i in group)
-    ids = np.array(ranked)
-    args = (ex["query_codes"], ex["db_codes"][ids], ex["query_labels"], ex["db_labels"][ids])
-    hits = np.cumsum(relevant[ids])
-    return {
-        "order": order,
-        "ids": ids,
-        "distances": distances[ids],
-        "relevant": relevant[ids],
-        "precision": [Fraction(int(h), k) for k, h in enumerate(hits, start=1)],
-        "ap": mean_average_precision(*args, ties="index", backend="numpy"),
-        "conventions": map_conventions(*(ex[key] for key in _RANKING_KEYS), backend="numpy"),
-    }
-
-
-def _order_name(order: str | int) -> str:
-    if isinstance(order, int):
-        return f"random, seed {order}"
-    return {"index": "database index order"}.get(order, order)
-
-
-def _fraction_text(value: Fraction) -> str:
-    return f"{value.numerator}/{value.denominator}" if value.denominator > 1 else "1"
-
-
-def _code_text(code: np.ndarray) -> str:
-    return "".join("+" if bit > 0 else "−" for bit in code)
-
-
-def _draw_ranked_list(ax: Axes, r: dict[str, Any], db_codes: np.ndarray) -> None:
-    n = len(r["ids"])
-    for k, (i, rel) in enumerate(zip(r["ids"], r["relevant"], strict=True)):
-        fill = RELEVANT_FILL if rel else IRRELEVANT_FILL
-        ax.add_patch(Rectangle((k - 0.45, 0), 0.9, 1, fc=fill, hatch="//" if rel else None, lw=0))
-        box = {"boxstyle": "round,pad=0.15", "fc": fill, "ec": "none"}  # text readable on hatch
-        text = {"ha": "center", "va": "center", "fontsize": 12, "bbox": box}
-        text["color"] = "white" if rel else "0.15"
-        ax.text(k, 0.8, f"#{i}", **text)
-        ax.text(k, 0.47, "✓" if rel else "✗", **{**text, "fontsize": 22, "fontweight": "bold"})
-        ax.text(k, 0.15, _code_text(db_codes[i]), family="DejaVu Sans Mono", **text)
-        if rel:
-            ax.text(k, -0.3, _fraction_text(r["precision"][k]), ha="center", va="center")
-    for d in np.unique(r["distances"]):
-        at = np.flatnonzero(r["distances"] == d)
-        lo, hi = at[0] - 0.5, at[-1] + 0.5
-        ax.add_patch(
-            Rectangle((lo + 0.02, -0.07), hi - lo - 0.04, 1.14, fill=False, edgecolor="0.1", lw=2.5)
-        )
-        hits = int(r["relevant"][at].sum())
-        label = f"d = {d}" if len(at) < 3 else f"d = {d}: {len(at)} tied, {hits} relevant"
-        ax.text((lo + hi) / 2, 1.25, label, ha="center", va="center", fontsize=12)
-    ax.set_xlim(-0.6, n - 0.4)
-    ax.set_ylim(-0.5, 1.45)
-    ax.set_xticks(range(n), [str(k) for k in range(1, n + 1)])
-    ax.set_yticks([0.5, -0.3], ["item", "P@k"])
-    ax.tick_params(length=0)
-    ax.grid(False)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    ax.set_xlabel("rank k (outlined: a tie group, items at the same Hamming distance d)")
-
-
-@styled
-def plot_tie_orders(order: str | int = "index", ax: Sequence[Axes] | None = None) -> Figure:
-    """The ranked list of :func:`tie_example` with ``order`` inside the ties, and its AP.
-
-    Top: ranks 1..12 as cells, relevant items blue, hatched and ✓, irrelevant grey and ✗, each
-    with its database id and code; tie groups outlined; under each relevant rank its P@k, so
-    AP = (1/H) sum_k P@k rel_k is the mean of the printed fractions. Bottom: AP of this order
-    against the index order, the tie-aware AP (McSherry & Najork, ECIR 2008: the expectation
-    over uniformly random tie orders) and the best / worst order (relevant first / last), all
-    from :func:`tie_ranking`. ``order``: see :func:`tie_ranking`. ``ax``: optional pair of Axes.
-    """
-    r = tie_ranking(order)
-    c = r["conventions"]
-    ex = tie_example()
-    fig, (list_ax, ap_ax) = _two_axes(ax, 2, 1, (12.5, 6.6), height_ratios=[1.35, 1])
-    if ax is None:
-        fig.get_layout_engine().set(hspace=0.06)
-    _draw_ranked_list(list_ax, r, ex["db_codes"])
-    list_ax.set_title(
-        f"query {_code_text(ex['query_codes'][0])}, {len(r['ids'])} database items, "
-        f"{int(r['relevant'].sum())} relevant; ties: {_order_name(r['order'])}"
-    )
-    rows = [
-        (f"this order ({_order_name(r['order'])})", r["ap"], CHOSEN_COLOR),
-        ("database index order", c["ties by index"], OTHER_COLOR),
-        ("tie-aware (expected)", c["ties averaged (tie-aware)"], OTHER_COLOR),
-        ("best: relevant first", c["best tie order"], OTHER_COLOR),
-        ("worst: relevant last", c["worst tie order"], OTHER_COLOR),
-    ]
-    y = np.arange(len(rows))
-    names, aps, colors = zip(*rows, strict=True)
-    bars = ap_ax.barh(y, aps, color=colors, edgecolor="0.2", height=0.7)
-    bars[0].set_hatch("..")
-    ap_ax.bar_label(bars, [f"{v:.3f}" for v in aps], padding=4, fontsize=12)
-    ap_ax.set_yticks(y, names)
-    ap_ax.invert_yaxis()
-    terms = [_fraction_text(pk) for pk, rel in zip(r["precision"], r["relevant"]) if rel]
-    title = f"this order: AP = ({' + '.join(terms)}) / {len(terms)} = {r['ap']:.3f}"
-    plots.finish_axes(ap_ax, "AP of the query (R = 12, the whole database)", "", title,
-                      legend=None, xlim=(0, 1.08))  # fmt: skip
-    return fig
-
-
 class TieExplorer(Explorer):
-    """A dropdown choosing the order inside tie groups, redrawing :func:`plot_tie_orders`."""
+    """A dropdown choosing the order inside tie groups, redrawing the ranked list
+    (:func:`~hashlib_edu.ties.plot_tie_list`) above its AP (:func:`~hashlib_edu.ties.plot_tie_aps`)."""
 
     def __init__(self, order: str | int, seeds: Sequence[int]) -> None:
         options: list[tuple[str, str | int]] = [
@@ -412,8 +227,9 @@ class TieExplorer(Explorer):
         ]
         options += [(f"random order, seed {s}", s) for s in seeds]
         layout = widgets.Layout(width="360px")
-        dropdown = widgets.Dropdown(options=options, value=order, description="tie order",
-                                    layout=layout)  # fmt: skip
+        dropdown = widgets.Dropdown(
+            options=options, value=order, description="tie order", layout=layout
+        )
         self.ranking: dict[str, Any] = {}
         super().__init__({"order": dropdown}, main="order")
 
@@ -423,12 +239,16 @@ class TieExplorer(Explorer):
 
     def draw(self) -> Figure:
         self.ranking = tie_ranking(self.order)
-        return plot_tie_orders(self.order)
+        with mpl.rc_context(plots.style_rc()):  # the axes are made in the package style too
+            fig, (list_ax, ap_ax) = new_figure(2, 1, (11.0, 8.4), height_ratios=[4.7, 3.7])
+        plot_tie_list(self.order, ax=list_ax)
+        plot_tie_aps(self.order, ax=ap_ax)
+        return fig
 
     def describe(self) -> str:
         r, c = self.ranking, self.ranking["conventions"]
         return (
-            f"<b>{_order_name(r['order'])}</b>: AP = <b>{r['ap']:.3f}</b>; tie-aware "
+            f"<b>{order_name(r['order'])}</b>: AP = <b>{r['ap']:.3f}</b>; tie-aware "
             f"{c['ties averaged (tie-aware)']:.3f}, best {c['best tie order']:.3f}, worst "
             f"{c['worst tie order']:.3f}, index order {c['ties by index']:.3f}."
         )
@@ -439,9 +259,10 @@ def tie_explorer(order: str | int = "index", num_random: int = 4) -> TieExplorer
 
     The dropdown offers "relevant first", "index", "relevant last" and random orders with seeds
     0 .. ``num_random`` - 1 (plus ``order`` if it is another seed); it redraws
-    :func:`plot_tie_orders`. ``.ranking`` holds :func:`tie_ranking` of the current order.
+    :func:`~hashlib_edu.ties.plot_tie_list` and :func:`~hashlib_edu.ties.plot_tie_aps` (the static
+    figures beside it). ``.ranking`` holds :func:`~hashlib_edu.ties.tie_ranking` of the order.
     """
-    order = _check_order(order)
+    order = check_tie_order(order)
     num_random = check_int(num_random, "num_random", minimum=0)
     seeds = list(range(num_random))
     if isinstance(order, int) and order not in seeds:

@@ -124,8 +124,8 @@ def _check_weights_available(weights) -> None:
         return
     raise FileNotFoundError(
         f"ImageNet weights {type(weights).__name__}.{weights.name} are not on disk at {cached}. "
-        f"On a machine with internet run `python -c \"import torchvision; "
-        f"torchvision.models.{type(weights).__name__}.{weights.name}.get_state_dict()\"` (or "
+        f'On a machine with internet run `python -c "import torchvision; '
+        f'torchvision.models.{type(weights).__name__}.{weights.name}.get_state_dict()"` (or '
         f"download {weights.url}) and copy the file to {cached}; or train with init='scratch'."
     )
 

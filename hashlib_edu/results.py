@@ -10,14 +10,16 @@ per-seed paired difference lies above 0); :func:`claims_table` and :func:`format
 
 from __future__ import annotations
 
+import numbers
 import os
 import platform
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import torch
 from scipy import stats
 
+from .config import method_name
 from .metrics import (
     map_conventions,
     mean_average_precision,
@@ -41,6 +43,8 @@ __all__ = [
     "paired_claim",
     "paired_claims",
     "report",
+    "runs_with_seeds",
+    "seed_differences",
     "summarize",
 ]
 
@@ -130,6 +134,70 @@ def summarize(runs: Sequence[dict]) -> list[dict]:
     return summary
 
 
+def _check_runs(runs: object) -> Sequence[Mapping]:
+    if isinstance(runs, (str, bytes, Mapping)) or not isinstance(runs, Sequence):
+        raise TypeError(
+            f"runs must be a list of run records (results['runs']), not {type(runs).__name__}"
+        )
+    for i, run in enumerate(runs):
+        if not isinstance(run, Mapping):
+            raise TypeError(f"runs[{i}] must be a dict, not {type(run).__name__}")
+        if "seed" not in run:
+            raise ValueError(f"runs[{i}] has no 'seed': pass results['runs']")
+    return runs
+
+
+def runs_with_seeds(runs: Sequence[Mapping], seeds: Iterable[int]) -> list[dict]:
+    """The runs of the given `seeds` only, in their original order.
+
+    Every seed must occur in `runs` (a seed that was never run is a typo, not an empty subset),
+    and a seed may be named once.
+    """
+    runs = _check_runs(runs)
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
+        raise TypeError(f"seeds must be a list of integers, not {type(seeds).__name__}")
+    chosen = list(seeds)
+    for seed in chosen:
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+            raise TypeError(f"each seed must be an integer, not {type(seed).__name__}")
+    if not chosen:
+        raise ValueError("seeds is empty: keep at least one seed")
+    if len(set(chosen)) != len(chosen):
+        raise ValueError(f"seeds {chosen} name a seed twice")
+    present = {run["seed"] for run in runs}
+    missing = sorted(set(chosen) - present)
+    if missing:
+        raise ValueError(f"seeds {missing} were not run; the runs have seeds {sorted(present)}")
+    keep = set(chosen)
+    return [dict(run) for run in runs if run["seed"] in keep]
+
+
+def seed_differences(
+    runs: Sequence[Mapping], a: str, b: str, bits: int, metric: str = "map_expected"
+) -> dict[int, float]:
+    """The paired differences d_s = metric(a, s) - metric(b, s) at `bits`, one per seed that
+    has runs of both methods, ordered by seed — the data of
+    :func:`paired_claim` (mean d ± t s_d / sqrt(n)). Recompute a claim on a subset of the seeds
+    (leave one out, the first n) with :func:`runs_with_seeds`.
+    """
+    runs = _check_runs(runs)
+    for name, value in (("a", a), ("b", b), ("metric", metric)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a string, not {type(value).__name__}")
+    if isinstance(bits, bool) or not isinstance(bits, numbers.Integral):
+        raise TypeError(f"bits must be an integer, not {type(bits).__name__}")
+    values: dict[str, dict[int, float]] = {a: {}, b: {}}
+    for run in runs:
+        if run.get("bits") == bits and run.get("method") in values:
+            if metric not in run or run[metric] is None:
+                raise ValueError(f"a run of {run['method']!r} at {bits} bits has no {metric!r}")
+            values[run["method"]][run["seed"]] = float(run[metric])
+    seeds = sorted(set(values[a]) & set(values[b]))
+    if not seeds:
+        raise ValueError(f"no seed has runs of both {a!r} and {b!r} at {bits} bits")
+    return {int(s): values[a][s] - values[b][s] for s in seeds}
+
+
 def paired_claim(
     runs: Sequence[dict],
     a: str,
@@ -148,14 +216,9 @@ def paired_claim(
     Verdict: "holds" when the interval lies above 0, "reversed" when it lies below 0, else
     "not shown" (also with a single seed, where no interval exists).
     """
-    by_seed = {
-        name: {r["seed"]: r[metric] for r in runs if (r["method"], r["bits"]) == (name, bits)}
-        for name in (a, b)
-    }
-    seeds = sorted(set(by_seed[a]) & set(by_seed[b]))
-    if not seeds:
-        raise KeyError(f"no seed with runs of both {a!r} and {b!r} at {bits} bits")
-    diffs = np.array([by_seed[a][s] - by_seed[b][s] for s in seeds], dtype=float)
+    differences = seed_differences(runs, a, b, bits, metric)
+    seeds = list(differences)
+    diffs = np.array(list(differences.values()), dtype=float)
     record = {"claim": claim, "a": a, "b": b, "bits": int(bits), "n_seeds": len(seeds)}
     record["mean_difference"] = float(diffs.mean())
     low = high = None
@@ -260,7 +323,7 @@ def format_table(results: dict) -> str:
     topk = results["runs"][0]["topk"] if results["runs"] else 0
     columns = (f"mAP@{topk}", "mAP tie-aware", "P@r<=2", "quant.err")
     width = 17 if len(results["seeds"]) > 1 else 8
-    name = max([12, *(len(r["method"]) for r in rows)])
+    name = max([12, *(len(method_name(r["method"])) for r in rows)])
     header = f"{'method':<{name}} {'bits':>4} " + " ".join(f"{c:>{width}}" for c in columns)
     header += f" {'train s':>8}"
     seeds = " ".join(str(s) for s in results["seeds"])
@@ -276,7 +339,7 @@ def format_table(results: dict) -> str:
             _mean_sd(row, m)
             for m in ("map", "map_expected", "precision_radius2", "quantization_error")
         ]
-        line = f"{row['method']:<{name}} {row['bits']:>4} " + " ".join(
+        line = f"{method_name(row['method']):<{name}} {row['bits']:>4} " + " ".join(
             f"{c:>{width}}" for c in cells
         )
         lines.append(line + f" {row['train_seconds_mean']:>8.1f}")
@@ -286,7 +349,7 @@ def format_table(results: dict) -> str:
 def format_run(r: dict) -> str:
     p2 = "-" if r["precision_radius2"] is None else f"{r['precision_radius2']:.4f}"
     return (
-        f"seed {r['seed']}  {r['method']:<14} {r['bits']:>3} bits  mAP {r['map']:.4f} "
+        f"seed {r['seed']}  {method_name(r['method']):<19} {r['bits']:>3} bits  mAP {r['map']:.4f} "
         f"(tie-aware {r['map_expected']:.4f})  P@r<=2 {p2}  "
         f"quant.err {r['quantization_error']:.4f}  {r['train_seconds']:.1f} s"
     )

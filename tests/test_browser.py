@@ -338,7 +338,7 @@ def test_code_motion_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
 
 
 def test_tie_explorer_renders_and_responds_in_jupyterlab(jupyter_lab):
-    from hashlib_edu.explorers import tie_ranking
+    from hashlib_edu.ties import tie_ranking
 
     worst = tie_ranking("relevant last")["ap"]
     with _running_explorer(jupyter_lab, "ties.ipynb") as (page, image, info):

@@ -12,7 +12,9 @@ def test_official_schedule_values():
     assert schedule(0) == 1.0
     assert schedule(199) == 1.0  # held for `step` iterations
     assert schedule(200) == pytest.approx((1 + 0.005 * 200) ** 0.5)
-    assert schedule(10_000) == pytest.approx(51**0.5)  # ~7.1, as in docs/design.md (facts from the papers)
+    assert schedule(10_000) == pytest.approx(
+        51**0.5
+    )  # ~7.1, as in docs/design.md (facts from the papers)
     values = schedule.values(10_000)
     assert len(values) == 50 and np.all(np.diff(values) > 0)
 

@@ -35,16 +35,15 @@ answer_cubes = sum(cubes_helper)
 answer_root, answer_label = math.isqrt(answer_cubes), "forty" + "-five"
 print(f"the cubes add up to {answer_cubes}")"""
 
-CHECK_CODE = '''def check_answer():
-    assert answer_cubes == 45**2, "exercise 1"
-    assert answer_root == 45 and len(answer_label) == 10, "exercise 2"
-    text = """a string over
+CHECK_CODE = '''from hashlib_edu.exercises import check_answer
+
+text = """a string over
 two lines"""
-    assert text.splitlines()[1] == "two lines"  # the wrapper must not indent inside strings
-    print("all answers correct")
-
-
-check_answer()'''
+assert text.splitlines()[1] == "two lines"  # the wrapper must not indent inside strings
+check_answer("1", answer_cubes, "e0e6a485cde89e51")
+check_answer("2", answer_root, "3b285ee22f051740")
+check_answer("3", answer_label, "99ae5c58ef80fe15")'''
+CORRECT = "exercise 1: correct\nexercise 2: correct\nexercise 3: correct\n"
 
 SOLUTION_TEXT = "Cubes outgrow squares because every factor above one multiplies once more."
 INSTRUCTOR_NOTE = "Instructor note: the answer cell holds the solutions, so that nbval passes."
@@ -122,8 +121,8 @@ def student(instructor) -> dict:
 
 
 def test_instructor_edition_runs_green(instructor):
-    check = cell_starting(instructor, "def check_answer")
-    assert printed(check) == "all answers correct\n"
+    check = cell_starting(instructor, "from hashlib_edu.exercises")
+    assert printed(check) == CORRECT
     assert "the cubes add up to 2025" in printed(cell_starting(instructor, "# NBVAL"))
 
 
@@ -150,7 +149,13 @@ def test_student_edition_checks_the_students_answers(student, tmp_path):
         "answer_cubes = 2025\nanswer_root = None\nanswer_label = 'forty-five'"
     )
     ran = execute(answered, tmp_path)
-    assert printed(cell_starting(ran, "_answers = ")) == "all answers correct\n"
+    assert printed(cell_starting(ran, "_answers = ")) == CORRECT
+    wrong = copy.deepcopy(answered)
+    cell_starting(wrong, "answer_cubes")["source"] = (
+        "answer_cubes = 2024\nanswer_root = 45\nanswer_label = 'forty-five'"
+    )
+    with pytest.raises(Exception, match="exercise 1: 2024 is not right"):
+        execute(wrong, tmp_path)
     ran = execute(partly, tmp_path)
     assert printed(cell_starting(ran, "_answers = ")) == "not answered yet: answer_root\n"
 
@@ -232,17 +237,27 @@ def test_safety_checks_and_the_command(instructor, tmp_path, capsys):
     assert any("untagged cell assigns answer_cubes" in m and "error" in m for m in messages)
     assert any("untagged cell reads answer_cubes" in m for m in messages)
     handles_none = copy.deepcopy(untagged)
-    cell_starting(handles_none, "def check_answer")["source"] = (
+    cell_starting(handles_none, "from hashlib_edu.exercises")["source"] = (
         'print("not answered yet" if answer_cubes is None else "ok")'
     )
     cell_starting(handles_none, "# NBVAL").setdefault("metadata", {})["tags"] = ["solution"]
     assert not any(p.error for p in editions.check_notebook(handles_none))
-    revealing = copy.deepcopy(instructor)
-    cell_starting(revealing, "def check_answer")["source"] += "\nprint(sum(cubes_helper))"
-    warned = [p for p in editions.check_notebook(revealing) if "verbatim" in p.message]
-    assert len(warned) == 1 and not warned[0].error  # a warning: the check shows the answer
+    assert not any(p.error for p in editions.check_notebook(instructor))  # digest checks only
+    # a check a student could read the answer off: an error, unless the checks are hidden
+    for leak, message in [
+        ("\nprint(sum(cubes_helper))", "verbatim"),
+        ("\nassert answer_cubes == 45**2", "uses answer_cubes other than in check_answer"),
+        ('\ncheck_answer("1", answer_root, str(45))', "uses answer_root other than"),
+        ('\ncheck_answer("1", answer_root + 1, "e0e6a485cde89e51")', "uses answer_root"),
+    ]:
+        revealing = copy.deepcopy(instructor)
+        cell_starting(revealing, "from hashlib_edu.exercises")["source"] += leak
+        found = [p for p in editions.check_notebook(revealing) if message in p.message]
+        assert len(found) == 1 and found[0].error, leak
+        hidden = editions.check_notebook(revealing, visible_checks=False)
+        assert not any(p.error for p in hidden), leak
     orphan = copy.deepcopy(instructor)
-    cell_starting(orphan, "def check_answer")["source"] += "\nprint(answer_missing)"
+    cell_starting(orphan, "from hashlib_edu.exercises")["source"] += "\nprint(answer_missing)"
     assert any("answer_missing" in str(p) for p in editions.check_notebook(orphan))
 
     (tmp_path / "src").mkdir()

@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from hashlib_edu import explorers  # noqa: E402
+from hashlib_edu import explorers, ties  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SEEDS = (0, 1, 2, 3, 7, 123)
@@ -148,7 +148,7 @@ def test_imbalance_rejects_bad_input(call, error, match):
 
 # ----------------------------------------------------------------------------------------- ties
 def test_tie_example_has_ties_with_relevant_and_irrelevant_items():
-    ex = explorers.tie_example()
+    ex = ties.tie_example()
     q, db = ex["query_codes"], ex["db_codes"]
     assert q.shape == (1, 4) and db.shape == (12, 4)
     np.testing.assert_array_equal(ex["distances"], (4 - db @ q[0]) // 2)
@@ -161,16 +161,16 @@ def test_tie_example_has_ties_with_relevant_and_irrelevant_items():
     assert len(mixed) == 3
 
 
-@pytest.mark.parametrize("order", [*explorers.TIE_ORDERS, *SEEDS])
+@pytest.mark.parametrize("order", [*ties.TIE_ORDERS, *SEEDS])
 def test_displayed_ap_equals_a_direct_computation(order):
-    r = explorers.tie_ranking(order)
-    ex = explorers.tie_example()
+    r = ties.tie_ranking(order)
+    ex = ties.tie_example()
     assert sorted(r["ids"]) == list(range(12))
     assert np.all(np.diff(r["distances"]) >= 0)  # ranked by Hamming distance
     np.testing.assert_array_equal(r["relevant"], ex["relevant"][r["ids"]])
     assert r["ap"] == pytest.approx(direct_ap(r["relevant"]), abs=1e-12)
-    fig = explorers.plot_tie_orders(order)
-    ap_ax = fig.axes[1]
+    fig = ties.plot_tie_aps(order)
+    (ap_ax,) = fig.axes
     assert ap_ax.patches[0].get_width() == pytest.approx(direct_ap(r["relevant"]))
     assert ap_ax.texts[0].get_text() == f"{direct_ap(r['relevant']):.3f}"
     assert ap_ax.get_title().endswith(f"= {direct_ap(r['relevant']):.3f}")
@@ -178,9 +178,9 @@ def test_displayed_ap_equals_a_direct_computation(order):
 
 
 def test_named_orders_are_the_index_best_and_worst_conventions():
-    first, index, last = (explorers.tie_ranking(o) for o in explorers.TIE_ORDERS)
+    first, index, last = (ties.tie_ranking(o) for o in ties.TIE_ORDERS)
     c = index["conventions"]
-    distances = explorers.tie_example()["distances"]
+    distances = ties.tie_example()["distances"]
     np.testing.assert_array_equal(index["ids"], np.argsort(distances, kind="stable"))
     assert index["ap"] == pytest.approx(c["ties by index"])
     assert first["ap"] == pytest.approx(c["best tie order"])
@@ -193,17 +193,17 @@ def test_named_orders_are_the_index_best_and_worst_conventions():
 
 
 def test_seeds_permute_inside_tie_groups_only():
-    index = explorers.tie_ranking("index")
-    rankings = {tuple(explorers.tie_ranking(seed)["ids"]) for seed in SEEDS}
+    index = ties.tie_ranking("index")
+    rankings = {tuple(ties.tie_ranking(seed)["ids"]) for seed in SEEDS}
     assert len(rankings) > 3  # different seeds, different orders
-    assert tuple(explorers.tie_ranking(2)["ids"]) == tuple(explorers.tie_ranking(2)["ids"])
+    assert tuple(ties.tie_ranking(2)["ids"]) == tuple(ties.tie_ranking(2)["ids"])
     for ids in rankings:
-        ranked_distances = explorers.tie_example()["distances"][list(ids)]
+        ranked_distances = ties.tie_example()["distances"][list(ids)]
         np.testing.assert_array_equal(ranked_distances, index["distances"])
 
 
 def test_tie_aware_ap_is_the_mean_over_every_tie_order():
-    ex = explorers.tie_example()
+    ex = ties.tie_example()
     patterns = []
     for d in np.unique(ex["distances"]):
         group = ex["distances"] == d
@@ -213,20 +213,21 @@ def test_tie_aware_ap_is_the_mean_over_every_tie_order():
         )
     aps = [direct_ap([r for g in combo for r in g]) for combo in product(*patterns)]
     assert len(aps) == 1 * 6 * 4 * 3
-    c = explorers.tie_ranking()["conventions"]
+    c = ties.tie_ranking()["conventions"]
     assert c["ties averaged (tie-aware)"] == pytest.approx(np.mean(aps))
     assert c["best tie order"] == pytest.approx(max(aps))
     assert c["worst tie order"] == pytest.approx(min(aps))
-    seeded = [explorers.tie_ranking(seed)["ap"] for seed in SEEDS]
+    seeded = [ties.tie_ranking(seed)["ap"] for seed in SEEDS]
     assert all(min(aps) - 1e-12 <= ap <= max(aps) + 1e-12 for ap in seeded)
 
 
-def test_tie_figure_marks_relevance_by_symbol_and_hatch_and_outlines_groups():
-    fig = explorers.plot_tie_orders("relevant last")
+def test_tie_explorer_draws_the_static_figures_marking_relevance_and_tie_groups():
+    fig = explorers.tie_explorer(order="relevant last").figure  # plot_tie_list over plot_tie_aps
     list_ax, ap_ax = fig.axes
-    r = explorers.tie_ranking("relevant last")
+    r = ties.tie_ranking("relevant last")
     assert "rank k" in list_ax.get_xlabel() and "AP" in ap_ax.get_xlabel()
-    assert [t.get_text() for t in list_ax.get_yticklabels()] == ["item", "P@k"]
+    labels = [t.get_text() for t in list_ax.get_yticklabels()]
+    assert labels == ["database id", "relevant?", "code", "P@k"]
     cells = [p for p in list_ax.patches if isinstance(p, Rectangle) and p.get_fill()]
     outlines = [p for p in list_ax.patches if not p.get_fill()]
     assert len(cells) == 12 and len(outlines) == len(np.unique(r["distances"]))
@@ -268,7 +269,7 @@ def test_tie_explorer_dropdown_redraws():
     ],
 )
 def test_tie_order_rejects_bad_input(order, error, match):
-    for call in (explorers.tie_ranking, explorers.plot_tie_orders, explorers.tie_explorer):
+    for call in (ties.tie_ranking, ties.plot_tie_list, ties.plot_tie_aps, explorers.tie_explorer):
         with pytest.raises(error, match=match):
             call(order)
 

@@ -255,17 +255,28 @@ def test_pr_curves_reject_bad_input(curves, error):
 
 def test_map_vs_bits_sorts_by_bits_per_method():
     results = [
-        {"method": "HashNet", "bits": 48, "map": 0.66},
-        {"method": "HashNet", "bits": 16, "map": 0.51},
-        {"method": "DHN", "bits": 16, "map": 0.31},
-        {"method": "DHN", "bits": 48, "map": 0.54},
+        {"method": "hashnet", "bits": 48, "map": 0.66},
+        {"method": "hashnet", "bits": 16, "map": 0.51},
+        {"method": "dhn", "bits": 16, "map": 0.31},
+        {"method": "dhn", "bits": 48, "map": 0.54},
     ]
     fig = plots.plot_map_vs_bits(results)
     line = line_by_label(fig.axes[0], "HashNet")
-    np.testing.assert_array_equal(line.get_xdata(), [16, 48])
+    offset = plots.evaluation.dodge_offsets(["hashnet"])["hashnet"]
+    np.testing.assert_allclose(line.get_xdata(), [16 + offset, 48 + offset])
     np.testing.assert_allclose(line.get_ydata(), [0.51, 0.66])
     assert list(fig.axes[0].get_xticks()) == [16, 48]
     assert_labelled(fig)
+
+
+def test_each_method_sits_in_the_same_place_in_every_figure():
+    dodge = plots.evaluation.dodge_offsets
+    both = dodge(["hashnet", "lsh"])
+    assert both["hashnet"] == dodge(["itq", "dhn", "hashnet"])["hashnet"]  # whatever else is drawn
+    assert both["lsh"] == dodge(["lsh"])["lsh"]
+    offsets = list(dodge([*plots.METHOD_STYLES, "my-own"]).values())
+    assert len(set(offsets)) == len(offsets)  # nobody shares a slot
+    assert min(np.diff(sorted(offsets))) == pytest.approx(plots.evaluation.DODGE)
 
 
 @pytest.mark.parametrize(
@@ -374,11 +385,17 @@ def test_every_method_has_one_fixed_colour_and_marker():
     assert len(set(colours)) == len(colours)
     rows = [{"method": m, "bits": b, "map": 0.5} for m in ("lsh", "hashnet") for b in (16, 64)]
     fig = plot_map_vs_bits(rows)
-    for method in ("lsh", "hashnet"):
-        line = line_by_label(fig.axes[0], method)
+    xs = []
+    for method, name in (("lsh", "LSH"), ("hashnet", "HashNet")):
+        line = line_by_label(fig.axes[0], name)  # the display name, one per method
+        assert line.get_label() == name
         assert line.get_color() == METHOD_STYLES[method]["color"]
         assert line.get_marker() == METHOD_STYLES[method]["marker"]
-        assert list(line.get_xdata()) == [16, 64]  # only computed lengths, each with a marker
+        xs.append(line.get_xdata())
+        offset = plots.evaluation.dodge_offsets([method])[method]
+        assert np.allclose(xs[-1] - offset, [16, 64])  # only computed lengths, with a marker
+    # equal values at one length: the two markers side by side, neither hidden under the other
+    assert np.all(np.abs(xs[0] - xs[1]) >= plots.evaluation.DODGE)
 
 
 def test_map_vs_bits_draws_mean_and_sd_of_summary_rows():
@@ -386,7 +403,7 @@ def test_map_vs_bits_draws_mean_and_sd_of_summary_rows():
 
     rows = [{"method": "dhn", "bits": b, "map_mean": 0.4, "map_sd": 0.05} for b in (16, 32)]
     fig = plot_map_vs_bits(rows)
-    assert list(line_by_label(fig.axes[0], "dhn").get_ydata()) == [0.4, 0.4]
+    assert list(line_by_label(fig.axes[0], "DHN").get_ydata()) == [0.4, 0.4]
     (container,) = fig.axes[0].containers
     assert container.has_yerr  # error bars: the sd over seeds
 

@@ -119,7 +119,7 @@ def test_a_claim_is_not_shown_when_the_interval_covers_zero_or_one_seed_only():
     assert paired_claim(runs, "a", "b", 8)["verdict"] == "not shown"
     single = paired_claim(_toy_runs({"a": (0.9,), "b": (0.1,)}), "a", "b", 8)
     assert single["verdict"] == "not shown" and single["ci_low"] is None
-    with pytest.raises(KeyError, match="no seed with runs of both"):
+    with pytest.raises(ValueError, match="no seed has runs of both"):
         paired_claim(runs, "a", "z", 8)
 
 
@@ -179,7 +179,7 @@ def test_single_seed_and_table(tmp_path, capsys):
     args = ["--dataset", "digits", "--methods", "lsh", "--bits", "8", "--quiet", "--seed", "3"]
     assert main([*args, "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "mAP@1597" in out and "lsh" in out and "results.json" in out and "seeds: 3" in out
+    assert "mAP@1597" in out and "LSH" in out and "results.json" in out and "seeds: 3" in out
     assert json.loads((tmp_path / "results.json").read_text())["seeds"] == [3]
 
 

@@ -479,3 +479,21 @@ def test_hashnet_c_trains_like_hashnet(digits):
     a = train_hashing_model("hashnet", digits, 8, config=QUICK, seed=0, progress=False)
     b = train_hashing_model("hashnet-rank-h", digits, 8, config=QUICK, seed=0, progress=False)
     assert np.array_equal(encode(a.model, digits.query).codes, encode(b.model, digits.query).codes)
+
+
+def test_used_settings_show_only_what_the_method_reads():
+    dhn = TrainConfig(optimizer="adam").used_settings("dhn")
+    assert "quantization_weight" in dhn and "dhn_scale" in dhn
+    assert not {"alpha", "alpha_scale", "schedule", "momentum"} & set(dhn)
+    assert "lr_decay" in dhn  # the decay applies every iterations // 5 when no step is given
+    hashnet = TrainConfig(optimizer="sgd", lr_halving_every=100).used_settings("hashnet")
+    assert {"alpha_scale", "schedule", "momentum", "lr_decay"} <= set(hashnet)
+    assert "quantization_weight" not in hashnet and "dhn_scale" not in hashnet
+    assert "schedule" not in TrainConfig().used_settings("hashnet-sgn")  # beta stays 1
+    assert hashnet == {
+        k: v
+        for k, v in TrainConfig(optimizer="sgd", lr_halving_every=100).describe("hashnet").items()
+        if k in hashnet
+    }
+    with pytest.raises(ValueError, match="unknown method"):
+        TrainConfig().used_settings("itq")

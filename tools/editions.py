@@ -50,8 +50,12 @@ Safety checks. An **error** stops that notebook from being written and makes the
 * the student edition still contains a solution string (``solution_strings``) that is not also
   in a cell the student sees by design (the teaching cells and the check cells).
 
-A **warning** is printed for a ``check`` cell that contains a solution's expression verbatim
-(a student can read the answer off the check), and for a ``solution`` cell without ``answer_*``.
+* a ``check`` cell that could let a student read an answer off it: it contains a solution's
+  expression verbatim, or it uses an ``answer_*`` name other than as the answer of a
+  ``check_answer(exercise, answer_x, "<digest>")`` call whose exercise and digest are literals
+  (``hashlib_edu.exercises``: the answer's digest is compared, never the answer).
+
+A **warning** is printed for a ``solution`` cell without ``answer_*``.
 
 Usage::
 
@@ -189,6 +193,47 @@ def answer_expressions(code: str) -> list[str]:
                 if segment:
                     out.append(segment)
     return out
+
+
+CHECK_FUNCTION = "check_answer"
+
+
+def _is_digest_check(call: ast.AST) -> bool:
+    """``check_answer("<exercise>", <answer>, "<digest>"[, digits=<int>])`` with literals only."""
+    if not isinstance(call, ast.Call):
+        return False
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+    if name != CHECK_FUNCTION or len(call.args) != 3:
+        return False
+    exercise, _, digest = call.args
+    literals = [exercise, digest, *(k.value for k in call.keywords)]
+    return all(isinstance(v, ast.Constant) for v in literals) and all(
+        k.arg == "digits" for k in call.keywords
+    )
+
+
+def revealing_answer_uses(code: str) -> list[str]:
+    """The ``answer_*`` names a check cell uses other than as the answer of a digest check
+    (:func:`_is_digest_check`): a comparison, an expression or a call that could show what the
+    answer is. Unparsable code counts every name it reads."""
+    tree = _parse(code)
+    if tree is None:
+        return read_answer_names(code)
+    allowed: set[int] = set()
+    for node in ast.walk(tree):
+        if _is_digest_check(node) and isinstance(node.args[1], ast.Name):
+            allowed.add(id(node.args[1]))
+    return list(
+        dict.fromkeys(
+            n.id
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Load)
+            and n.id.startswith(ANSWER_PREFIX)
+            and id(n) not in allowed
+        )
+    )
 
 
 def _comments(code: str) -> list[tuple[int, int, str]]:
@@ -379,8 +424,14 @@ def find_leaks(
     return [s for s in solution_strings(source_nb) if s in haystack and s not in visible]
 
 
-def check_notebook(nb: dict[str, Any], student: dict[str, Any] | None = None) -> list[Problem]:
-    """The safety checks of the module docstring (``student``: the edition made from ``nb``)."""
+def check_notebook(
+    nb: dict[str, Any], student: dict[str, Any] | None = None, *, visible_checks: bool = True
+) -> list[Problem]:
+    """The safety checks of the module docstring (``student``: the edition made from ``nb``).
+
+    ``visible_checks=False`` is for editions that hide the check cells from the students
+    (nbgrader's hidden tests): there a check may recompute an answer, so the two check-cell
+    rules (a solution verbatim, an answer used outside a digest check) are not applied."""
     problems: list[Problem] = []
     defined: set[str] = set()
     expressions: list[str] = []
@@ -417,8 +468,20 @@ def check_notebook(nb: dict[str, Any], student: dict[str, Any] | None = None) ->
                     Problem(i, "check cell reads no answer_* name: left unchanged", False)
                 )
             shown = [e for e in expressions if len(e) >= MIN_EXPRESSION and e in normalize(code)]
+            if not visible_checks:
+                continue
             for e in shown:
-                problems.append(Problem(i, f"check cell shows a solution verbatim: {e!r}", False))
+                problems.append(Problem(i, f"check cell shows a solution verbatim: {e!r}"))
+            revealing = revealing_answer_uses(code)
+            if revealing:
+                problems.append(
+                    Problem(
+                        i,
+                        f"check cell uses {', '.join(revealing)} other than in "
+                        f'{CHECK_FUNCTION}("<exercise>", answer, "<digest>"): a student could '
+                        "read the answer off it; compare digests (hashlib_edu.exercises)",
+                    )
+                )
         elif assigned:
             problems.append(
                 Problem(i, f"untagged cell assigns {', '.join(assigned)}: tag it {SOLUTION!r}")

@@ -124,7 +124,12 @@ def stratified_split(
 
 
 def query_train_database(
-    classes: np.ndarray, per_query: int, per_train: int, train_in_database: bool, seed: int, what: str
+    classes: np.ndarray,
+    per_query: int,
+    per_train: int,
+    train_in_database: bool,
+    seed: int,
+    what: str,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The CIFAR-like protocol of ``digits`` and ``cifar10``: ``(train, query, database)`` indices.
 

@@ -13,14 +13,18 @@ the ``"colorblind"`` palette, larger fonts for the classroom) without touching t
 matplotlib settings; call :func:`set_style` to use the same style for your own plots.
 
 Modules: :mod:`~hashlib_edu.plots.style` (palette, method styles, helpers),
-:mod:`~hashlib_edu.plots.training` (continuation, losses, training curves, sweep) and
-:mod:`~hashlib_edu.plots.evaluation` (retrieval quality, gallery, multi-index probes) and
+:mod:`~hashlib_edu.plots.training` (continuation, losses, training curves, sweep),
+:mod:`~hashlib_edu.plots.saturation` (learning or β: the network's z beside tanh(βz)) and
+:mod:`~hashlib_edu.plots.evaluation` (retrieval quality, gallery, multi-index probes),
 :mod:`~hashlib_edu.plots.network` (the network diagram, sizes read from the model) and
-:mod:`~hashlib_edu.plots.motion` (codes moving towards the cube's corners during training). Every public
+:mod:`~hashlib_edu.plots.motion` (codes moving towards the cube's corners during training) and
+:mod:`~hashlib_edu.plots.conventions` (one set of codes under every mAP convention). Every public
 name is importable from ``hashlib_edu.plots``.
 """
 
+from hashlib_edu.plots.conventions import NON_METHOD_STYLE, plot_convention_spread
 from hashlib_edu.plots.evaluation import (
+    BITS_LINESTYLES,
     plot_map_vs_bits,
     plot_mih_probes,
     plot_pr_curves,
@@ -29,6 +33,7 @@ from hashlib_edu.plots.evaluation import (
 )
 from hashlib_edu.plots.motion import code_paths, corner_share, plot_code_motion
 from hashlib_edu.plots.network import plot_network_diagram
+from hashlib_edu.plots.saturation import plot_learning_vs_beta, pre_activations, saturation_shares
 from hashlib_edu.plots.style import (
     IRRELEVANT_COLOR,
     IRRELEVANT_MARK,
@@ -43,6 +48,7 @@ from hashlib_edu.plots.style import (
 )
 from hashlib_edu.plots.training import (
     check_snapshots,
+    plot_beta_schedule,
     plot_code_histogram,
     plot_continuation_snapshot,
     plot_imbalance_sweep,
@@ -52,9 +58,11 @@ from hashlib_edu.plots.training import (
 )
 
 __all__ = [
+    "BITS_LINESTYLES",
     "IRRELEVANT_COLOR",
     "IRRELEVANT_MARK",
     "METHOD_STYLES",
+    "NON_METHOD_STYLE",
     "PALETTE",
     "RELEVANT_COLOR",
     "RELEVANT_MARK",
@@ -63,10 +71,13 @@ __all__ = [
     "corner_share",
     "finish_axes",
     "method_style",
+    "plot_beta_schedule",
     "plot_code_histogram",
     "plot_code_motion",
     "plot_continuation_snapshot",
+    "plot_convention_spread",
     "plot_imbalance_sweep",
+    "plot_learning_vs_beta",
     "plot_map_vs_bits",
     "plot_mih_probes",
     "plot_network_diagram",
@@ -76,6 +87,8 @@ __all__ = [
     "plot_retrieval_gallery",
     "plot_sign_approximation",
     "plot_training_history",
+    "pre_activations",
+    "saturation_shares",
     "set_style",
     "style_rc",
 ]

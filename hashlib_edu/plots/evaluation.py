@@ -9,12 +9,17 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
+from torch.utils.data import Dataset
 
 from hashlib_edu._validation import check_int, check_positive_int
+from hashlib_edu.config import METHOD_NAMES, method_name
 from hashlib_edu.multi_index import default_substrings, probe_counts
 from hashlib_edu.plots.style import (
     IRRELEVANT_COLOR,
     IRRELEVANT_MARK,
+    METHOD_STYLES,
     RELEVANT_COLOR,
     RELEVANT_MARK,
     check_ax,
@@ -27,32 +32,104 @@ from hashlib_edu.plots.style import (
     styled,
 )
 
+#: Line styles of the code lengths in `plot_pr_curves`, shortest code first.
+BITS_LINESTYLES = ("-", "--", ":", "-.")
+
+
+def _curve_key(key: Any) -> tuple[str | None, int | None]:
+    """(method, bits) of a `plot_pr_curves` key: a (method, bits) pair, a method key of
+    METHOD_STYLES (bits None) or any other label (method None)."""
+    if isinstance(key, tuple):
+        if len(key) != 2 or not isinstance(key[0], str):
+            raise TypeError(f"a curve key must be a label or a (method, bits) pair, got {key!r}")
+        if key[0] not in METHOD_STYLES:
+            raise ValueError(
+                f"curve {key!r}: a (method, bits) key colours by method and needs one of "
+                f"{sorted(METHOD_STYLES)}; label a curve of another method with a string"
+            )
+        return key[0], check_positive_int(key[1], f"bits of curve {key!r}")
+    if not isinstance(key, str):
+        raise TypeError(f"a curve key must be a string or a (method, bits) pair, got {key!r}")
+    return (key if key in METHOD_STYLES else None), None
+
 
 @styled
 def plot_pr_curves(
-    curves: Mapping[str, tuple[Any, Any]], ax: Axes | None = None, title: str | None = None
+    curves: Mapping[Any, tuple[Any, Any]], ax: Axes | None = None, title: str | None = None
 ) -> Figure:
-    """Precision-recall curves, one per label: ``{label: (precision, recall)}``.
+    """Precision-recall curves: ``{key: (precision, recall)}``, one curve per key.
 
     The pair order matches :func:`hashlib_edu.metrics.pr_curve_by_radius` (precision, recall for
-    Hamming radius r = 0..K); the points are joined in radius order.
+    Hamming radius r = 0..K); the points are joined in radius order. A key is
+
+    * a ``(method, bits)`` pair such as ``("itq", 16)``: the curve has the method's colour and
+      marker (:func:`method_style`) and the line style of its code length (`BITS_LINESTYLES`:
+      solid for the shortest, then dashed, dotted, dash-dot); the legend names each method once
+      (its display name, :func:`hashlib_edu.config.method_name`) and each code length once;
+    * a method key such as ``"itq"``: the method's colour, marker and display name;
+    * any other label: the palette in order, the label as given.
     """
     check_curve_dict(curves, "curves")
     check_ax(ax)
+    keys = {key: _curve_key(key) for key in curves}
     pairs = {
-        label: curve_pair(value, label, ("precision", "recall")) for label, value in curves.items()
+        key: curve_pair(value, str(key), ("precision", "recall")) for key, value in curves.items()
     }
-    for label, (precision, recall) in pairs.items():
-        check_unit(precision, f"precision of {label!r}")
-        check_unit(recall, f"recall of {label!r}")
+    for key, (precision, recall) in pairs.items():
+        check_unit(precision, f"precision of {key!r}")
+        check_unit(recall, f"recall of {key!r}")
+    lengths = sorted({bits for _, bits in keys.values() if bits is not None})
+    if len(lengths) > len(BITS_LINESTYLES):
+        raise ValueError(
+            f"at most {len(BITS_LINESTYLES)} code lengths can be told apart by line style, "
+            f"got {lengths}; draw them in several figures"
+        )
     if ax is None:
-        fig, ax = new_figure(1, 1, (6.0, 4.6))
+        fig, ax = new_figure(1, 1, (6.4, 4.6))
     fig = ax.figure
-    for label, (precision, recall) in pairs.items():
-        ax.plot(recall, precision, "-o", ms=3, lw=2, label=str(label))
+    handles: list[Line2D] = []
+    methods: list[str] = []  # the methods drawn with a code length, in order
+    for key, (precision, recall) in pairs.items():
+        method, bits = keys[key]
+        if method is None:  # a plain label: the palette in order
+            (line,) = ax.plot(recall, precision, "-o", ms=3, lw=2, label=str(key))
+            handles.append(line)
+            continue
+        linestyle = "-" if bits is None else BITS_LINESTYLES[lengths.index(bits)]
+        name = method_name(method) + ("" if bits is None else f", {bits} bits")
+        style = {"ls": linestyle, "ms": 6, "lw": 2, "mec": "white", "mew": 0.5}
+        (line,) = ax.plot(recall, precision, label=name, **style, **method_style(method))
+        if bits is None:
+            handles.append(line)
+        elif method not in methods:
+            methods.append(method)
+    # one legend entry per method (its colour and marker) and per code length (its line style)
+    for method in methods:
+        handles.append(
+            Line2D([], [], lw=2, ms=6, label=method_name(method), **method_style(method))
+        )
+    for bits, linestyle in zip(lengths, BITS_LINESTYLES):
+        handles.append(Line2D([], [], color="0.3", lw=2, ls=linestyle, label=f"{bits} bits"))
     title = title if title is not None else "precision-recall by Hamming radius"
-    finish_axes(ax, "recall", "precision", title, xlim=(0, 1.02), ylim=(0, 1.02))
+    finish_axes(ax, "recall", "precision", title, xlim=(0, 1.02), ylim=(0, 1.02), legend=None)
+    ax.legend(handles=handles, loc="best", fontsize="small")
     return fig
+
+
+#: How far apart (in bits) `plot_map_vs_bits` draws two neighbouring methods at one code length.
+DODGE = 0.5
+
+
+def dodge_offsets(methods: Sequence[str]) -> dict[str, float]:
+    """Where (in bits, beside the tick) each method is drawn, so that equal values of two methods
+    stay visible side by side instead of one marker hiding another. Each method of the suite has
+    a fixed slot (its place in :data:`~hashlib_edu.config.METHOD_NAMES`), the same in every
+    figure whatever else is drawn; other names take the slots after them, in order."""
+    slots = {m: i for i, m in enumerate(METHOD_NAMES)}
+    for m in methods:
+        slots.setdefault(m, len(slots))
+    centre = (len(METHOD_NAMES) - 1) / 2
+    return {m: DODGE * (slots[m] - centre) for m in methods}
 
 
 @styled
@@ -91,50 +168,103 @@ def plot_map_vs_bits(
         fig, ax = new_figure(1, 1, (6.0, 4.4))
     fig = ax.figure
     all_bits: set[int] = set()
+    offsets = dodge_offsets(list(by_method))
     for method, points in by_method.items():
         points.sort()
         bits = [b for b, _, _ in points]
         if len(set(bits)) != len(bits):
             raise ValueError(f"method {method!r} has several results for the same bits {bits}")
         all_bits.update(bits)
+        x = np.array(bits) + offsets[method]
         values, spreads = [v for _, v, _ in points], [e for _, _, e in points]
         style = method_style(method)
-        ax.plot(bits, values, lw=2, ms=7, label=method, **style)
+        ax.plot(x, values, lw=2, ms=7, mec="white", label=method_name(method), **style)
         if any(spreads):
-            ax.errorbar(bits, values, yerr=spreads, fmt="none", capsize=3, color=style["color"])
+            ax.errorbar(x, values, yerr=spreads, fmt="none", capsize=3, color=style["color"])
     ax.set_xticks(sorted(all_bits))
     ylabel = "mAP" if metric == "map" else metric.replace("_", " ")
     finish_axes(ax, "code length K (bits)", ylabel, title or "mAP vs code length")
     return fig
 
 
+#: Axis scales `plot_precision_at_k` accepts for N.
+XSCALES = ("linear", "log")
+
+
 @styled
 def plot_precision_at_k(
-    curves: Mapping[str, tuple[Any, Any]], ax: Axes | None = None, title: str | None = None
+    curves: Mapping[str, tuple[Any, Any]],
+    ax: Axes | None = None,
+    title: str | None = None,
+    xscale: str = "linear",
 ) -> Figure:
-    """Precision of the top N retrieved items against N: ``{label: (ks, precisions)}``."""
+    r"""Precision of the top N of the Hamming ranking against N, ``{key: (ks, precisions)}``
+    (:func:`~hashlib_edu.metrics.precision_at_k`, :math:`P@N = \frac1N \sum_{k \le N}
+    \mathrm{rel}_k`, one of the HashNet paper's three evaluations, Cao et al., ICCV 2017).
+
+    A key that is a method of the suite (``"hashnet"``) is drawn in the method's colour and
+    marker and named by its display name, whatever the order of the dict; any other label takes
+    the palette in order. ``xscale="log"`` spreads the first page of results (N = 1, 2, 5, 10)
+    over the left half of the axis, its ticks written as plain numbers (1, 10, 100, 1,000).
+    """
     check_curve_dict(curves, "curves")
     check_ax(ax)
+    if not isinstance(xscale, str):
+        raise TypeError(f"xscale must be a string, one of {XSCALES}, got {type(xscale).__name__}")
+    if xscale not in XSCALES:
+        raise ValueError(f"xscale must be one of {XSCALES}, got {xscale!r}")
     pairs = {
-        label: curve_pair(value, label, ("ks", "precisions")) for label, value in curves.items()
+        label: curve_pair(value, str(label), ("ks", "precisions"))
+        for label, value in curves.items()
     }
     for label, (ks, precisions) in pairs.items():
         if (ks < 1).any():
             raise ValueError(f"ks of {label!r} must be >= 1")
         check_unit(precisions, f"precisions of {label!r}")
     if ax is None:
-        fig, ax = new_figure(1, 1, (6.0, 4.4))
+        fig, ax = new_figure(1, 1, (7.6, 4.4))
     fig = ax.figure
     for label, (ks, precisions) in pairs.items():
-        ax.plot(ks, precisions, "-o", ms=3, lw=2, label=str(label))
+        if label in METHOD_NAMES:
+            style = {"ms": 6, "mec": "white", **method_style(label)}
+            ax.plot(ks, precisions, lw=2, label=method_name(label), **style)
+        else:
+            ax.plot(ks, precisions, "-o", ms=3, lw=2, label=str(label))
     title = title if title is not None else "precision of the top N (Hamming ranking)"
-    finish_axes(ax, "number of retrieved items N", "precision@N", title, ylim=(0, 1.02))
+    xlabel = "number of retrieved items N" + (" (log scale)" if xscale == "log" else "")
+    finish_axes(ax, xlabel, "precision@N", title, ylim=(0, 1.02), xscale=xscale, legend=None)
+    if xscale == "log":  # N as plain numbers, not powers of ten
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize="small")
     return fig
 
 
 # --------------------------------------------------------------------------------------------
 # Retrieval gallery
 # --------------------------------------------------------------------------------------------
+def _is_dataset(images: Any) -> bool:
+    """A dataset of (image, label) items (a torch Dataset), not an array of images."""
+    return isinstance(images, Dataset)
+
+
+def _gallery_images(images: Any, name: str, needed: np.ndarray) -> tuple[int, dict[int, Any]]:
+    """(number of items, {index: image (C, H, W)}) for the `needed` indices of an image array
+    or of a dataset; a dataset is read at those items only (a gallery of a large database)."""
+    if not _is_dataset(images):
+        array = check_images(images, name)
+        return len(array), {int(i): array[i] for i in needed if 0 <= i < len(array)}
+    n = len(images)
+    if n == 0:
+        raise ValueError(f"{name} is empty")
+    found = {}
+    for i in needed:
+        if 0 <= i < n:
+            item = images[int(i)]
+            image = item[0] if isinstance(item, (tuple, list)) else item
+            found[int(i)] = check_images(image[None], f"item {int(i)} of {name}")[0]
+    return n, found
+
+
 def check_images(images: Any, name: str) -> np.ndarray:
     """Float images (n, C, H, W), C in {1, 3}, as a numpy view: no copy of a large database."""
     if type(images).__module__.startswith("torch") and hasattr(images, "detach"):
@@ -193,17 +323,18 @@ def plot_retrieval_gallery(
     (nq, k) holds the database indices, Hamming distances and relevance (shares a label) of the
     items retrieved for query ``query_ids[i]`` (e.g. from ``HammingIndex.search``). Each result
     is titled "✓ d = <distance>" with a solid blue frame if relevant, "✗ d = <distance>" with a
-    dotted vermillion frame if not (colour-blind safe, and readable without colour). Images are float arrays
-    (n, C, H, W), C = 1 or 3, in [0, 1]; values outside (normalised RGB) are clipped for display.
+    dotted vermillion frame if not (colour-blind safe, and readable without colour). Images are
+    float arrays (n, C, H, W), C = 1 or 3, in [0, 1] (values outside, normalised RGB, are clipped
+    for display), or datasets of (image, label) items such as ``data.query``, which are read at
+    the shown items only.
     k may be 0 (e.g. an empty Hamming ball): the row then shows only the query.
     """
-    queries = check_images(query_images, "query_images")
-    database = check_images(db_images, "db_images")
     query_ids = np.asarray(query_ids)
     if query_ids.ndim != 1 or len(query_ids) == 0 or not np.issubdtype(query_ids.dtype, np.integer):
         raise ValueError(f"query_ids must be a non-empty 1-D integer array, got {query_ids!r}")
-    if query_ids.min() < 0 or query_ids.max() >= len(queries):
-        raise ValueError(f"query_ids must index query_images (0..{len(queries) - 1})")
+    n_queries, queries = _gallery_images(query_images, "query_images", query_ids)
+    if query_ids.min() < 0 or query_ids.max() >= n_queries:
+        raise ValueError(f"query_ids must index query_images (0..{n_queries - 1})")
     ids = np.asarray(ids)
     distances = np.asarray(distances)
     relevant = np.asarray(relevant)
@@ -220,8 +351,9 @@ def plot_retrieval_gallery(
         )
     if ids.size and (not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0):
         raise ValueError("ids must be non-negative integer indices into db_images")
-    if ids.size and ids.max() >= len(database):
-        raise ValueError(f"ids must index db_images (0..{len(database) - 1}), found {ids.max()}")
+    n_database, database = _gallery_images(db_images, "db_images", np.unique(ids))
+    if ids.size and ids.max() >= n_database:
+        raise ValueError(f"ids must index db_images (0..{n_database - 1}), found {ids.max()}")
     k = ids.shape[1]
     ncols = 1 + max(k, 1)
     if title is None:
@@ -229,14 +361,14 @@ def plot_retrieval_gallery(
     width = max(1.55 * ncols, 0.12 * len(title))  # wide enough for the title
     fig, axes = new_figure(nq, ncols, (width, 1.85 * nq), squeeze=False)
     for row, query in enumerate(query_ids):
-        _show_image(axes[row, 0], queries[query], "black", f"query {int(query)}", lw=2)
+        _show_image(axes[row, 0], queries[int(query)], "black", f"query {int(query)}", lw=2)
         for col in range(k):
             is_relevant = bool(relevant[row, col])
             color = RELEVANT_COLOR if is_relevant else IRRELEVANT_COLOR
             mark = RELEVANT_MARK if is_relevant else IRRELEVANT_MARK
             title_text = f"{mark} d = {int(distances[row, col])}"
-            _show_image(axes[row, col + 1], database[ids[row, col]], color, title_text,
-                        dotted=not is_relevant)  # fmt: skip
+            image = database[int(ids[row, col])]
+            _show_image(axes[row, col + 1], image, color, title_text, dotted=not is_relevant)
         if k == 0:
             axes[row, 1].axis("off")
             axes[row, 1].text(0.5, 0.5, "no item\nretrieved", ha="center", va="center")

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from .._validation import check_choice, check_positive_int
+from ..config import method_name
 from .style import PALETTE, new_figure, styled
 
 __all__ = ["plot_network_diagram"]
@@ -35,19 +36,19 @@ _LOSS = {
 _ARROW = {"arrowstyle": "-|>", "lw": 2.0, "color": "0.2", "mutation_scale": 18}
 
 
-def _box(ax, x: float, y: float, text: str, color, width: float = 2.1) -> None:
+def _box(ax, x: float, y: float, text: str, color, width: float = 2.4) -> None:
     corner = (x - width / 2, y - 0.45)
     style = {"boxstyle": "round,pad=0.05", "facecolor": color, "edgecolor": "0.25", "alpha": 0.9}
     patch = FancyBboxPatch(corner, width, 0.9, **style)
     ax.add_patch(patch)
-    ax.text(x, y, text, ha="center", va="center", fontsize=10)
+    ax.text(x, y, text, ha="center", va="center", fontsize=11)
 
 
 def _arrow(ax, start: tuple[float, float], end: tuple[float, float], label: str = "") -> None:
     ax.annotate("", xy=end, xytext=start, arrowprops=_ARROW, annotation_clip=False, zorder=5)
     if label:
         middle = ((start[0] + end[0]) / 2, max(start[1], end[1]) + 0.62)
-        ax.text(*middle, label, ha="center", va="bottom", fontsize=9, color="0.2")
+        ax.text(*middle, label, ha="center", va="bottom", fontsize=11, color="0.2")
 
 
 @styled
@@ -80,14 +81,17 @@ def plot_network_diagram(
     xs = [1.2 + 3.0 * i for i in range(len(steps))]
     for x, (text, color) in zip(xs, steps):
         _box(ax, x, 2.0, text, color)
-    labels = [f"{features} features", "z ∈ ℝ^K", "h ∈ (−1, 1)^K", "after training"]
+    # each arrow carries what flows along it: the image, the trunk's features, z, then h (whose
+    # sign is the code once training is over)
+    labels = [f"x: {shape}", f"φ(x): {features} features", "z ∈ ℝ^K", "h ∈ (−1, 1)^K; at test time"]
     for i, label in enumerate(labels):
-        _arrow(ax, (xs[i] + 1.1, 2.0), (xs[i + 1] - 1.1, 2.0), label)
+        _arrow(ax, (xs[i] + 1.25, 2.0), (xs[i + 1] - 1.25, 2.0), label)
     _box(ax, xs[3], 0.2, _LOSS[method], PALETTE[3], width=4.6)
     _arrow(ax, (xs[3], 1.5), (xs[3], 0.72))
-    ax.text(xs[3] + 0.15, 1.1, "pairs (h_i, h_j), s_ij = 1 if they share a label", fontsize=9)
-    ax.set_xlim(-0.1, xs[-1] + 1.3)
+    ax.text(xs[3] + 0.15, 1.1, "pairs (h_i, h_j), s_ij = 1 if they share a label", fontsize=11)
+    ax.set_xlim(-0.1, xs[-1] + 1.35)
     ax.set_ylim(-0.4, 3.0)
     ax.axis("off")
-    ax.set_title(f"{method}: the network and its loss ({bits} bits, sizes from models.build_model)")
+    name = method_name(method)
+    ax.set_title(f"{name}: the network and its loss ({bits} bits, sizes from models.build_model)")
     return fig

@@ -25,7 +25,7 @@ METHOD_STYLES: dict[str, dict[str, Any]] = {
     "hashnet-w": {"color": PALETTE[2], "marker": "^"},
     "hashnet-sgn": {"color": PALETTE[1], "marker": "v"},
     "dhn": {"color": PALETTE[0], "marker": "s"},
-    "itq": {"color": PALETTE[9], "marker": "P"},
+    "itq": {"color": PALETTE[5], "marker": "P"},  # brown: far from DHN's blue on a projector
     "lsh": {"color": PALETTE[7], "marker": "X"},
 }
 
@@ -144,6 +144,14 @@ def as_float_array(values: Any, name: str, ndim: int | None = None) -> np.ndarra
 def check_ax(ax: Any, name: str = "ax") -> None:
     if ax is not None and not isinstance(ax, Axes):
         raise TypeError(f"{name} must be a matplotlib Axes or None, got {type(ax).__name__}")
+
+
+def axes_or_new(ax: Any, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    """The figure and Axes to draw on: `ax` (checked) or a new one-panel figure."""
+    check_ax(ax)
+    if ax is None:
+        return new_figure(1, 1, figsize)
+    return ax.figure, ax
 
 
 def check_range(value_range: Sequence[float], name: str) -> tuple[float, float]:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from hashlib_edu._validation import check_positive_int
 from hashlib_edu.codes import binarize
@@ -25,6 +26,9 @@ from hashlib_edu.plots.style import (
     styled,
 )
 from hashlib_edu.training import SNAPSHOT_KEYS
+
+#: Lower end of the log-scale gradient panel of :func:`plot_sign_approximation`.
+GRADIENT_FLOOR = 1e-4
 
 
 def _sign(z: np.ndarray) -> np.ndarray:
@@ -49,25 +53,71 @@ def first_iteration_reaching(schedule: BetaSchedule, beta: float, num_iterations
     return None if reached.size == 0 else int(reached[0] * schedule.step)
 
 
+def _plain_log_ticks(
+    ax: Axes, low: float, high: float, mantissas=(1, 2, 5), extra: Sequence[float] = ()
+) -> None:
+    """Label a log-scale y axis with plain numbers ("5", "0.001", never "5×10⁰") at
+    ``mantissas`` times the powers of 10 in [low, high], and at `extra`; no minor ticks."""
+    decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    candidates = [m * 10.0**e for e in decades for m in mantissas]
+    ticks = sorted({round(t, 12) for t in (*candidates, *extra) if low <= t <= high})
+    ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.yaxis.set_minor_locator(NullLocator())
+
+
 def _draw_schedule(ax: Axes, schedule: BetaSchedule, betas: list[float], colors, num_iterations):
     steps = np.arange(0, num_iterations, schedule.step)
     values = schedule.values(num_iterations)
-    ax.step(steps, values, where="post", color=SIGN_COLOR, lw=2, label="schedule β(t)")
-    ax.set_yscale("log")
+    ax.step(steps, values, where="post", color=SIGN_COLOR, lw=2.5, label="schedule β(t)")
     for beta, color in zip(betas, colors, strict=True):
         t = first_iteration_reaching(schedule, beta, num_iterations)
-        where = f"reached at t = {t:,}" if t is not None else "not reached"
-        ax.axhline(beta, color=color, ls="--", lw=1.5, label=f"β = {beta:g}: {where}")
-        if t is not None:
-            ax.plot([t], [beta], "o", color=color, ms=7)
-    low = min(values.min(), min(betas))
-    high = max(values.max(), max(betas))
-    ax.set_ylim(low / 1.3, high * 1.3)
-    ax.set_xlim(0, num_iterations)
+        if t is None:
+            label = f"β = {beta:g}: not reached"
+            ax.plot([0, num_iterations], [beta, beta], color=color, ls="--", lw=1.5, label=label)
+        else:  # a dashed line up to where beta is reached, a marker there
+            label = f"β = {beta:g}: reached at t = {t:,}"
+            style = {"ls": "--", "lw": 1.5, "marker": "o", "ms": 8, "markevery": [1]}
+            ax.plot([0, t], [beta, beta], color=color, clip_on=False, label=label, **style)
+    low = min(values.min(), min(betas)) / 1.3
+    high = max(values.max(), max(betas)) * 1.3
+    ax.set_yscale("log")
+    ax.set_ylim(low, high)
+    _plain_log_ticks(ax, low, high, extra=betas)
+    margin = 0.03 * num_iterations  # the marker of a beta reached at t = 0 stays whole
+    ax.set_xlim(-margin, num_iterations + margin)
     ax.set_xlabel("training iteration t")
     ax.set_ylabel("β(t) (log scale)")
-    ax.set_title(f"continuation schedule, {num_iterations:,} iterations")
-    ax.legend(loc="lower right", fontsize="x-small")
+    ax.set_title(f"β schedule over a run of {num_iterations:,} iterations")
+    ax.legend(loc="lower right", fontsize="small")
+
+
+@styled
+def plot_beta_schedule(
+    schedule: BetaSchedule,
+    betas: float | Sequence[float],
+    num_iterations: int,
+    ax: Axes | None = None,
+) -> Figure:
+    """The continuation schedule beta_t = beta_0 (1 + gamma t)^power over a run of
+    `num_iterations` iterations (t = 0 ... num_iterations - 1), and where it reaches each of
+    `betas` (Cao et al., HashNet, ICCV 2017; official step 200, gamma 0.005, power 0.5).
+
+    One panel, log-scale beta with plain tick labels; each beta is a dashed line up to the
+    iteration that first reaches it, marked there, and the legend says "β = 5: reached at
+    t = 384" or "β = 10: not reached".
+    """
+    if not isinstance(schedule, BetaSchedule):
+        raise TypeError(f"schedule must be a BetaSchedule, got {type(schedule).__name__}")
+    values = _check_betas(betas)
+    num_iterations = check_positive_int(num_iterations, "num_iterations")
+    check_ax(ax)
+    if ax is None:
+        fig, ax = new_figure(1, 1, (7.2, 4.4))
+    fig = ax.figure
+    colors = [PALETTE[i % len(PALETTE)] for i in range(len(values))]
+    _draw_schedule(ax, schedule, values, colors, num_iterations)
+    return fig
 
 
 @styled
@@ -82,7 +132,9 @@ def plot_sign_approximation(
     """HashNet's continuation: tanh(beta z) -> sign(z) and its gradient beta sech^2(beta z).
 
     Panel 1: h = tanh(beta z) for each beta against sign(z) (Cao et al., HashNet, ICCV 2017,
-    eq. 6). Panel 2: dh/dz = beta sech^2(beta z), which vanishes away from z = 0 as beta grows.
+    eq. 6). Panel 2: dh/dz = beta sech^2(beta z), which vanishes away from z = 0 as beta grows,
+    on a log axis from ``GRADIENT_FLOOR`` (a linear axis would let the spike of a large beta,
+    height beta at z = 0, flatten the curves of the small ones).
     With ``schedule`` (a :class:`~hashlib_edu.continuation.BetaSchedule`), panel 3 shows
     beta_t = beta_0 (1 + gamma t)^power over ``num_iterations`` and marks where each beta is
     reached.
@@ -122,10 +174,21 @@ def plot_sign_approximation(
         ylim=(-1.15, 1.15),
         legend="upper left",
     )
-    grad_ax.set_ylim(bottom=0)
+    # log scale: the spike of a large beta (height beta at z = 0) would flatten the small-beta
+    # curves on a linear axis; on a log axis every curve stays readable and the decay off z = 0
+    # (like exp(-2 beta |z|)) shows as what it is, orders of magnitude
+    grad_low, grad_high = GRADIENT_FLOOR, 3.0 * max(values)
+    grad_ax.set_yscale("log")
+    grad_ax.set_ylim(grad_low, grad_high)
+    _plain_log_ticks(grad_ax, grad_low, grad_high, mantissas=(1,))
     title = "dh/dz = β sech²(βz) vanishes off z = 0"
     finish_axes(
-        grad_ax, "pre-activation z", "gradient dh/dz", title, xlim=(low, high), legend="upper left"
+        grad_ax,
+        "pre-activation z",
+        "gradient dh/dz (log scale)",
+        title,
+        xlim=(low, high),
+        legend="upper left",
     )
     if schedule is not None:
         _draw_schedule(axes[2], schedule, values, colors, int(num_iterations))
