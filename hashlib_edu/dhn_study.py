@@ -33,11 +33,11 @@ from .baselines import ITQ
 from .codes import quantization_error, share_a_label
 from .config import TrainConfig
 from .data import HashingData
-from .metrics import mean_average_precision, precision_at_radius
 from .models import HashingNetwork, build_model
 from .plots.style import PALETTE, finish_axes, new_figure, styled
 from .pretraining import PretrainConfig, pretrained_trunk
-from .training import Encoded, TrainResult, encode
+from .results import evaluate_codes
+from .training import Encoded, TrainResult, batches_in_order, encode
 
 __all__ = [
     "COLUMNS",
@@ -142,11 +142,11 @@ def code_summary(
     database = _check_encoded(database, "database")
     if topk is not None:
         topk = check_positive_int(topk, "topk", len(database.codes), "database size")
-    args = (query.codes, database.codes, query.labels, database.labels)
+    ranking = evaluate_codes(query, database, topk)  # the main job's row, plus what 01 reads
     return {
-        "map": float(mean_average_precision(*args, topk=topk)),
-        "map_expected": float(mean_average_precision(*args, topk=topk, ties="expected")),
-        "p2": float(precision_at_radius(*args, radius=2)),
+        "map": ranking["map"],
+        "map_expected": ranking["map_expected"],
+        "p2": ranking["precision_radius2"],
         "distinct": int(len(np.unique(as_codes(database.codes, "database.codes"), axis=0))),
         "qe": float(quantization_error(database.outputs)),
         "mean_abs_h": float(np.abs(database.outputs).mean()),
@@ -183,8 +183,11 @@ def backbone_features(model: HashingNetwork, split: Any, batch_size: int = 512) 
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
-    loader = torch.utils.data.DataLoader(split, batch_size=batch_size, shuffle=False)
-    features = [model.backbone(images.to(device)).cpu().numpy() for images, _ in loader]
+    with torch.no_grad():
+        features = [
+            model.backbone(images.to(device)).cpu().numpy()
+            for images, _ in batches_in_order(split, batch_size)
+        ]
     model.train(was_training)
     return np.concatenate(features).astype(np.float64)
 

@@ -341,6 +341,22 @@ def _snapshot(model: HashingNetwork, data, step: int, size: int) -> Snapshot:
     )
 
 
+def batches_in_order(dataset: Dataset, batch_size: int = 512, count: int | None = None):
+    """(images, labels) of the first `count` items of `dataset` (all by default), in order, in
+    batches of `batch_size`: slices of the tensors of an embedded split, else a DataLoader."""
+    count = len(dataset) if count is None else count
+    if hasattr(dataset, "images"):
+        return (
+            (
+                dataset.images[i : min(i + batch_size, count)],
+                dataset.labels[i : min(i + batch_size, count)],
+            )
+            for i in range(0, count, batch_size)
+        )
+    subset = dataset if count == len(dataset) else torch.utils.data.Subset(dataset, range(count))
+    return iter(DataLoader(subset, batch_size=batch_size, shuffle=False))
+
+
 @torch.no_grad()
 def encode(model: HashingNetwork, dataset: Dataset, batch_size: int = 512) -> Encoded:
     """Codes b = sign(z) (int8, +-1, sign(0) = +1), outputs h = tanh(beta z) and labels of `dataset`."""
@@ -348,14 +364,7 @@ def encode(model: HashingNetwork, dataset: Dataset, batch_size: int = 512) -> En
     model.eval()
     device = next(model.parameters()).device
     codes, outputs, labels = [], [], []
-    if hasattr(dataset, "images"):
-        chunks = (
-            (dataset.images[i : i + batch_size], dataset.labels[i : i + batch_size])
-            for i in range(0, len(dataset), batch_size)
-        )
-    else:
-        chunks = iter(DataLoader(dataset, batch_size=batch_size, shuffle=False))
-    for images, batch_labels in chunks:
+    for images, batch_labels in batches_in_order(dataset, batch_size):
         z = model.logits(images.to(device))
         outputs.append(torch.tanh(model.beta * z).cpu())
         codes.append(binarize_tensor(z, torch.int8).cpu())

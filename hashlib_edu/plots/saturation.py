@@ -142,6 +142,8 @@ def pre_activations(model: Any, dataset: Any, count: int | None = None) -> np.nd
     h = tanh(beta z) has lost it to float32 rounding. The model is put in eval mode."""
     import torch
 
+    from hashlib_edu.training import batches_in_order
+
     if not callable(getattr(model, "logits", None)):
         raise TypeError(f"model must be a hashing network with .logits, got {type(model).__name__}")
     if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
@@ -153,12 +155,8 @@ def pre_activations(model: Any, dataset: Any, count: int | None = None) -> np.nd
     model.eval()
     device = next(model.parameters()).device
     with torch.no_grad():
-        if hasattr(dataset, "images"):
-            batches = [dataset.images[i : min(i + 512, count)] for i in range(0, count, 512)]
-        else:
-            subset = torch.utils.data.Subset(dataset, range(count))
-            batches = [x for x, _ in torch.utils.data.DataLoader(subset, batch_size=512)]
-        z = [model.logits(x.to(device)).float().cpu() for x in batches]
+        batches = batches_in_order(dataset, 512, count)
+        z = [model.logits(x.to(device)).float().cpu() for x, _ in batches]
     return torch.cat(z).numpy()
 
 
