@@ -92,8 +92,12 @@ test-wheel: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
+# ruff's lint rules (pyproject: pycodestyle, pyflakes, isort, bugbear, pyupgrade, numpy, mccabe
+# complexity <= 10) on the code and the notebooks, then its formatter as a check on the code; the
+# notebooks' cells are not format-checked (the slide cells keep their hand-made line breaks)
 lint: $(STAMP)
 	$(BIN)/ruff check hashlib_edu tests benchmarks notebooks tools
+	$(BIN)/ruff format --check hashlib_edu tests benchmarks tools
 
 clean:
 	rm -rf $(VENV) runs build .pytest_cache

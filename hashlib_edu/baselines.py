@@ -10,10 +10,11 @@ Both are transformers in scikit-learn's sense (``BaseEstimator`` + ``Transformer
 * ``transform(X)`` returns (n, K) ``int8`` codes in {-1, +1}, ``b = sign(h)`` with sign(0) = +1
   (:func:`hashlib_edu.codes.binarize`); before ``fit`` it raises
   :class:`sklearn.exceptions.NotFittedError` (a ``ValueError`` and an ``AttributeError``);
-* ``fit_transform(X)`` is ``fit(X).transform(X)``; ``encode`` is an alias of ``transform``;
+* ``fit_transform(X)`` is ``fit(X).transform(X)``;
 * ``random_state`` (an int, ``None`` or a ``numpy.random.Generator``) makes the fit
-  reproducible: the same int gives the same codes. ``seed`` is an alias of ``random_state``
-  kept for the notebooks' ``LSH(K, seed=SEED)``.
+  reproducible: the same int gives the same codes.
+
+Only scikit-learn's names: ``LSH(K, random_state=SEED).fit(X).transform(X)``.
 
 Methods:
 
@@ -54,7 +55,7 @@ except ImportError:  # pragma: no cover - scikit-learn 1.2 to 1.5
         return estimator._validate_data(X, reset=reset, **check_params)
 
 
-__all__ = ["LSH", "ITQ", "NotFittedError"]
+__all__ = ["LSH", "ITQ"]
 
 
 def _as_feature_array(X: Any, estimator: str) -> tuple[Any, int]:
@@ -70,25 +71,7 @@ def _as_feature_array(X: Any, estimator: str) -> tuple[Any, int]:
         )
     if type(X).__module__.startswith("torch"):
         X = to_numpy(X, "X")
-    array = np.asarray(X)
-    if array.dtype.kind == "c":
-        raise ValueError(
-            f"Complex data not supported by {estimator}; pass real features, e.g. X.real or "
-            "np.abs(X)"
-        )
-    if array.dtype.kind == "O":
-        try:
-            array = array.astype(np.float64)
-        except (TypeError, ValueError) as err:
-            raise TypeError(
-                f"{estimator} needs numeric features, but X holds objects that are not numbers "
-                f"({err}); convert the features with np.asarray(X, dtype=float)"
-            ) from err
-    elif array.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{estimator} needs numeric features, got dtype {array.dtype}; encode text or "
-            "categories as numbers first and convert with np.asarray(X, dtype=float)"
-        )
+    array = _numeric_array(X, estimator)
     if array.ndim != 2:
         raise ValueError(
             f"{estimator} needs a 2-D feature matrix (n_samples, n_features), got shape "
@@ -109,15 +92,32 @@ def _as_feature_array(X: Any, estimator: str) -> tuple[Any, int]:
     return X, array.shape[1]
 
 
-def _generator(random_state: Any, seed: Any) -> np.random.Generator:
-    """The random generator of a fit: from ``random_state``, or from its alias ``seed``."""
-    if seed is not None:
-        if random_state is not None:
-            raise ValueError(
-                f"got random_state={random_state!r} and seed={seed!r}; seed is an alias of "
-                "random_state: pass only one of them"
-            )
-        random_state = seed
+def _numeric_array(X: Any, estimator: str) -> np.ndarray:
+    """X as a real numeric numpy array (objects that are numbers become float64)."""
+    array = np.asarray(X)
+    if array.dtype.kind == "c":
+        raise ValueError(
+            f"Complex data not supported by {estimator}; pass real features, e.g. X.real or "
+            "np.abs(X)"
+        )
+    if array.dtype.kind == "O":
+        try:
+            return array.astype(np.float64)
+        except (TypeError, ValueError) as err:
+            raise TypeError(
+                f"{estimator} needs numeric features, but X holds objects that are not numbers "
+                f"({err}); convert the features with np.asarray(X, dtype=float)"
+            ) from err
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{estimator} needs numeric features, got dtype {array.dtype}; encode text or "
+            "categories as numbers first and convert with np.asarray(X, dtype=float)"
+        )
+    return array
+
+
+def _generator(random_state: Any) -> np.random.Generator:
+    """The random generator of a fit, from ``random_state``."""
     if random_state is None or isinstance(random_state, np.random.Generator):
         return np.random.default_rng(random_state)
     if isinstance(random_state, bool) or not isinstance(random_state, int | np.integer):
@@ -131,10 +131,9 @@ def _generator(random_state: Any, seed: Any) -> np.random.Generator:
 class _BinaryHasher(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """What LSH and ITQ share: validation, centring, b = sign((x - mu) projection_)."""
 
-    def __init__(self, n_bits: int, *, random_state: Any = None, seed: Any = None) -> None:
+    def __init__(self, n_bits: int, *, random_state: Any = None) -> None:
         self.n_bits = n_bits
         self.random_state = random_state
-        self.seed = seed
 
     # ---- scikit-learn plumbing -----------------------------------------------------------------
     def __sklearn_tags__(self):
@@ -186,10 +185,6 @@ class _BinaryHasher(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstim
         """Hash codes b = sign((x - mean_) projection_): (n, n_bits) int8 in {-1, +1}, sign(0) = +1."""
         return binarize(self.project(X))
 
-    def encode(self, X: Any) -> np.ndarray:
-        """Alias of :meth:`transform` (the notebooks' name)."""
-        return self.transform(X)
-
 
 class LSH(_BinaryHasher):
     r"""Locality-sensitive hashing by sign random projections (Charikar, STOC 2002).
@@ -204,8 +199,6 @@ class LSH(_BinaryHasher):
         Code length K (>= 1; any K, also more bits than features).
     random_state : int, numpy Generator or None
         Draws W; the same int gives the same codes. None: fresh randomness on every fit.
-    seed : int or None
-        Alias of ``random_state`` (give one of the two).
 
     Attributes
     ----------
@@ -220,7 +213,7 @@ class LSH(_BinaryHasher):
     def fit(self, X: Any, y: Any = None) -> LSH:
         """Learn the mean of X and draw W; X is (n_samples, n_features); y is ignored."""
         bits = self._check_params()
-        rng = _generator(self.random_state, self.seed)
+        rng = _generator(self.random_state)
         X = self._fit_data(X)
         self.mean_ = X.mean(axis=0)
         self.projection_ = rng.standard_normal((X.shape[1], bits))
@@ -240,8 +233,6 @@ class ITQ(_BinaryHasher):
         Alternating iterations (>= 0; the paper: 50). 0 keeps the random rotation.
     random_state : int, numpy Generator or None
         Draws the initial random orthogonal rotation; the same int gives the same codes.
-    seed : int or None
-        Alias of ``random_state`` (give one of the two).
 
     Attributes
     ----------
@@ -260,17 +251,15 @@ class ITQ(_BinaryHasher):
         D, the number of features seen in fit (``feature_names_in_`` too for a DataFrame).
     """
 
-    def __init__(
-        self, n_bits: int, *, n_iter: int = 50, random_state: Any = None, seed: Any = None
-    ) -> None:
-        super().__init__(n_bits, random_state=random_state, seed=seed)
+    def __init__(self, n_bits: int, *, n_iter: int = 50, random_state: Any = None) -> None:
+        super().__init__(n_bits, random_state=random_state)
         self.n_iter = n_iter
 
     def fit(self, X: Any, y: Any = None) -> ITQ:
         """PCA to n_bits dimensions, then n_iter alternating steps; y is ignored."""
         bits = self._check_params()
         n_iter = check_int(self.n_iter, "n_iter", minimum=0)
-        rng = _generator(self.random_state, self.seed)
+        rng = _generator(self.random_state)
         X = self._fit_data(X)
         if bits > min(X.shape):
             raise ValueError(

@@ -1,6 +1,6 @@
 """The `hashlib-edu` command: the notebooks, the main job and JupyterLab, from anywhere.
 
-    hashlib-edu notebooks DIR [--force]   copy the six notebooks into DIR
+    hashlib-edu notebooks DIR [--force]   copy the seven notebooks into DIR
     hashlib-edu run [reproduce options]   the main job (python -m hashlib_edu.reproduce)
     hashlib-edu lab [DIR]                 JupyterLab on DIR (the notebooks copied there if absent)
 
@@ -31,6 +31,7 @@ NOTEBOOKS = (
     "03_full_retrieval.ipynb",
     "04_reproduction.ipynb",
     "05_map_conventions.ipynb",
+    "06_three_ways_through_sign.ipynb",
 )
 
 
@@ -53,7 +54,7 @@ def notebook_folder() -> Path:
 
 
 def copy_notebooks(target: str | Path, force: bool = False) -> list[Path]:
-    """Copy the six notebooks into `target` (created); existing ones are kept unless `force`."""
+    """Copy the seven notebooks into `target` (created); existing ones are kept unless `force`."""
     target = Path(target)
     source = notebook_folder()
     existing = [name for name in NOTEBOOKS if (target / name).exists()]
@@ -71,7 +72,7 @@ def copy_notebooks(target: str | Path, force: bool = False) -> list[Path]:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hashlib-edu", description=__doc__.split("\n")[0])
     commands = p.add_subparsers(dest="command", required=True)
-    notebooks = commands.add_parser("notebooks", help="copy the six notebooks into DIR")
+    notebooks = commands.add_parser("notebooks", help="copy the seven notebooks into DIR")
     notebooks.add_argument("dir")
     notebooks.add_argument("--force", action="store_true", help="overwrite notebooks in DIR")
     commands.add_parser("run", help="the main job; options as python -m hashlib_edu.reproduce")

@@ -4,7 +4,8 @@ r"""Hash codes: the conventions of the README, as code. Everything else imports 
   never a third value 0 (DHN, Zhu et al. AAAI 2016, eq. 1; HashNet, Cao et al. ICCV 2017, eq. 1).
 * The Hamming distance of two codes follows from their inner product:
   :math:`d(q, b) = \tfrac{1}{2}(K - \langle q, b \rangle)`.
-* Packed codes hold bit 1 for +1 and bit 0 for -1, little-endian within a byte (faiss's layout).
+* Packed codes hold bit 1 for +1 and bit 0 for -1, little-endian within a byte (faiss's layout;
+  :func:`hashlib_edu.retrieval.pack_codes`).
 * The quantization error of a continuous code h is :math:`\lVert h - \mathrm{sign}(h) \rVert^2 / K`
   (DHN's quantization loss per bit, eq. 5), averaged over rows.
 * Two items are similar when their 0/1 label vectors share at least one label,
@@ -18,34 +19,41 @@ from typing import Any
 import numpy as np
 import torch
 
-from hashlib_edu._validation import as_codes, as_labels, check_same_bits, to_numpy
+from hashlib_edu._validation import (
+    as_codes,
+    as_labels,
+    check_instance,
+    check_same_bits,
+    to_numpy,
+)
 
 __all__ = [
-    "as_codes",
-    "as_labels",
     "binarize",
     "binarize_tensor",
     "hamming_distances",
-    "pack_codes",
     "quantization_error",
     "share_a_label",
 ]
+
+
+_NOT_FINITE = (
+    "contains NaN or inf; sign() of them is undefined: check the model's forward pass (a "
+    "diverged loss or a learning rate too large)"
+)
 
 
 def _check_continuous(values: np.ndarray, name: str) -> None:
     if not (np.issubdtype(values.dtype, np.floating) or np.issubdtype(values.dtype, np.integer)):
         raise TypeError(f"{name} must be numeric, got dtype {values.dtype}")
     if values.dtype.kind == "f" and not np.isfinite(values).all():
-        raise ValueError(
-            f"{name} contains NaN or inf; sign() of them is undefined: check the model's forward "
-            "pass (a diverged loss or a learning rate too large)"
-        )
+        raise ValueError(f"{name} {_NOT_FINITE}")
 
 
 def binarize(outputs: Any) -> np.ndarray:
     """b = sign(h) as ``int8`` in {-1, +1}, with sign(0) = +1; numpy array or torch tensor in.
 
-    Raises ``ValueError`` for NaN or inf (they have no sign) instead of silently giving -1.
+    Raises ``ValueError`` for NaN, +inf or -inf (a diverged model: NaN has no sign, and an
+    infinite h is never a valid code value) instead of silently giving -1 or +1.
     """
     values = to_numpy(outputs, "outputs")
     _check_continuous(values, "outputs")
@@ -56,10 +64,14 @@ def binarize_tensor(h: torch.Tensor, dtype: torch.dtype | None = None) -> torch.
     """The torch twin of :func:`binarize` for use inside training: sign(h) with sign(0) = +1.
 
     Keeps h's device; the result has h's dtype unless ``dtype`` is given (``torch.int8`` for
-    stored codes). Not differentiable (its gradient is 0 almost everywhere).
+    stored codes). Not differentiable (its gradient is 0 almost everywhere). Like
+    :func:`binarize`, raises ``ValueError`` for NaN, +inf or -inf.
     """
-    if not isinstance(h, torch.Tensor):
-        raise TypeError(f"h must be a torch tensor, got {type(h).__name__}; use binarize()")
+    check_instance(h, torch.Tensor, "h", "use binarize() for numpy arrays")
+    if dtype is not None:
+        check_instance(dtype, torch.dtype, "dtype", "e.g. torch.int8")
+    if h.is_floating_point() and not bool(torch.isfinite(h).all()):
+        raise ValueError(f"h {_NOT_FINITE}")
     ones = torch.ones((), dtype=h.dtype, device=h.device)
     signs = torch.where(h >= 0, ones, -ones)
     return signs if dtype is None else signs.to(dtype)
@@ -76,17 +88,6 @@ def hamming_distances(query_codes: Any, db_codes: Any) -> np.ndarray:
     bits = check_same_bits(q, db)
     inner = q.astype(np.int32) @ db.astype(np.int32).T
     return ((bits - inner) // 2).astype(np.int32)
-
-
-def pack_codes(codes: Any) -> np.ndarray:
-    """Pack ±1 codes (n, K) into bytes (n, ceil(K / 8)) ``uint8``: bit 1 for +1, 0 for -1.
-
-    The last byte is padded with zero bits, identical for every code, so Hamming distances of
-    packed codes equal those of the ±1 codes. This is the layout faiss's binary indexes and
-    :meth:`HammingIndex.to_faiss` use; pack queries with it before calling faiss directly.
-    """
-    array = as_codes(codes, "codes")
-    return np.packbits(array > 0, axis=1, bitorder="little")
 
 
 def quantization_error(outputs: Any) -> float:

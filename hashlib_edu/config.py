@@ -1,9 +1,9 @@
-"""The settings of a training run: the five methods, their hyperparameters, the tuned defaults.
+"""The settings of a training run: the hyperparameters, the tuned defaults, the papers' solvers.
 
 :class:`TrainConfig` holds every hyperparameter; ``TrainConfig.tuned(method)`` gives the settings
 ``python -m hashlib_edu.tune`` chose on validation data (``hashlib_edu/tuned.json``) and
-``TrainConfig.paper(method)`` each paper's official solver (DHN: Zhu et al., AAAI 2016; HashNet:
-Cao et al., ICCV 2017). :data:`METHODS` says what distinguishes the methods.
+``TrainConfig.paper(method)`` each paper's official solver (declared by the method in the registry,
+:mod:`hashlib_edu.methods`, which says what distinguishes the methods).
 """
 
 from __future__ import annotations
@@ -12,64 +12,24 @@ import json
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
+from ._validation import check_bool, check_choice, check_float, check_instance, check_positive_int
 from .continuation import BetaSchedule
+from .methods import PAIRINGS, Method, get_method
+from .models import BACKBONES
 
 __all__ = [
     "INITS",
-    "METHODS",
-    "METHOD_NAMES",
-    "PAIRINGS",
+    "METHOD_SETTINGS",
+    "OPTIMIZERS",
     "PAPER_DATASETS",
     "PRETRAIN_LABELS",
-    "Method",
+    "SHARED_SETTINGS",
     "TrainConfig",
-    "check_method",
-    "method_name",
     "tuned_settings",
 ]
 
-
-@dataclass(frozen=True)
-class Method:
-    """What distinguishes the methods: the loss, the similarity weighting and the continuation."""
-
-    loss: str
-    weighted: bool
-    continuation: bool
-    continuous_ranking: bool = False
-    pairs: str = "distinct"
-
-    def training_key(self) -> tuple[str, bool, bool]:
-        """Methods with the same key train the same model (HashNet and HashNet ranked by h)."""
-        return self.loss, self.weighted, self.continuation
-
-
-METHODS: dict[str, Method] = {
-    "dhn": Method(loss="dhn", weighted=False, continuation=False, pairs="all"),
-    "hashnet": Method(loss="hashnet", weighted=True, continuation=True),
-    "hashnet-rank-h": Method(
-        loss="hashnet", weighted=True, continuation=True, continuous_ranking=True
-    ),
-    "hashnet-w": Method(loss="hashnet", weighted=False, continuation=True),
-    "hashnet-sgn": Method(loss="hashnet", weighted=True, continuation=False),
-}
-
-#: The one display name of every method of the suite (deep and shallow), used in every figure,
-#: legend, table and text; the keys are the names the code and the command line take.
-METHOD_NAMES: dict[str, str] = {
-    "hashnet": "HashNet",
-    "hashnet-rank-h": "HashNet ranked by h",
-    "hashnet-w": "HashNet-W",
-    "hashnet-sgn": "HashNet-sgn",
-    "dhn": "DHN",
-    "itq": "ITQ",
-    "lsh": "LSH",
-}
-
 INITS = ("pretrained", "scratch")
-#: How a mini-batch is paired: "all" in-batch pairs including i = j (dhn-caffe multiplies one
-#: batch with itself), or "distinct" pairs i != j (HashNet's two independently shuffled batches).
-PAIRINGS = ("all", "distinct")
+OPTIMIZERS = ("adam", "sgd")
 #: What the embedded pretraining classifies: the training split's own labels ("own"), or, for the
 #: composed digit sets, only the digit in the first slot ("first-digit": 10 classes, coarser than
 #: the 100 / 1,000 relevance classes; the analogue of ImageNet-1k features used for a task whose
@@ -97,6 +57,8 @@ class TrainConfig:
     `alpha_scale * 10 / K`. `pairs=None` pairs each mini-batch as the method's official code
     does (`Method.pairs`: DHN all pairs with i = j, HashNet i != j); "all" or "distinct" forces one.
     `pretrain_labels` is what the embedded pretraining classifies (`PRETRAIN_LABELS`).
+    `quantization_weight` weighs the method's quantization term (DHN's λ; each method's module in
+    :mod:`hashlib_edu.methods` says what it weighs there).
     """
 
     iterations: int = 800
@@ -121,29 +83,32 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         for name in ("iterations", "batch_size"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be > 0, got {self.lr}")
-        if not 0 < self.lr_decay <= 1:
-            raise ValueError(f"lr_decay must be in (0, 1], got {self.lr_decay}")
-        if self.optimizer not in ("sgd", "adam"):
-            raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
-        if self.init not in INITS:
-            raise ValueError(f"init must be one of {INITS}, got {self.init!r}")
-        if self.pretrain_labels not in PRETRAIN_LABELS:
-            raise ValueError(
-                f"pretrain_labels must be one of {PRETRAIN_LABELS}, got {self.pretrain_labels!r}"
-            )
-        if self.pairs is not None and self.pairs not in PAIRINGS:
-            raise ValueError(
-                f"pairs must be one of {PAIRINGS} or None (the method's own), got {self.pairs!r}"
-            )
+            check_positive_int(getattr(self, name), name)
+        if self.lr_halving_every is not None:
+            check_positive_int(self.lr_halving_every, "lr_halving_every")
+        check_float(self.lr, "lr", 0.0, open_low=True)
+        check_float(self.lr_decay, "lr_decay", 0.0, 1.0, open_low=True)
+        for name in ("momentum", "weight_decay", "quantization_weight"):
+            check_float(getattr(self, name), name, 0.0)
+        for name in ("hash_lr_multiplier", "dhn_scale", "alpha_scale"):
+            check_float(getattr(self, name), name, 0.0, open_low=True)
+        if self.alpha is not None:
+            check_float(self.alpha, "alpha", 0.0, open_low=True)
+        check_bool(self.continuous_similarity, "continuous_similarity")
+        if self.schedule is not None:
+            check_instance(self.schedule, BetaSchedule, "schedule", "hashlib_edu.continuation")
+        check_choice(self.optimizer, "optimizer", OPTIMIZERS)
+        check_choice(self.init, "init", INITS)
+        check_choice(self.backbone, "backbone", BACKBONES)
+        check_choice(self.pretrain_labels, "pretrain_labels", PRETRAIN_LABELS)
+        if self.pairs is not None:
+            check_choice(self.pairs, "pairs", PAIRINGS)
 
-    def pairing(self, method: str | Method) -> str:
-        """The pairing `method` (a name or a `Method`) trains with: `pairs`, or the method's
-        official one (None)."""
-        return self.pairs or (method if isinstance(method, Method) else check_method(method)).pairs
+    def pairing(self, method: str | Method) -> str | None:
+        """The pairing `method` (a key or a :class:`Method`) trains with: `pairs`, or the method's
+        own (None for a pointwise method, which pairs nothing)."""
+        spec = method if isinstance(method, Method) else get_method(method, "deep")
+        return None if spec.pairs is None else self.pairs or spec.pairs
 
     @classmethod
     def paper(
@@ -155,22 +120,13 @@ class TrainConfig:
     ) -> TrainConfig:
         """The official full-scale solver of `method`'s paper, ImageNet-pretrained backbone.
 
-        Read line by line from the official code (docs/design.md, "The official solvers"):
-
-        - HashNet (thuml/HashNet, Caffe): SGD momentum 0.9, weight decay 5e-4, lr halved every
-          2,000 of 10,000 iterations, hash layer lr x10, the official beta schedule, alpha = 10/K;
-          base lr 2e-4 for ImageNet (caffe/models/train/imagenet/solver.prototxt:2) and 5e-5 for
-          NUS-WIDE and COCO (models/train/{nuswide_81,coco}/solver.prototxt:2); pairs across two
-          independently shuffled batches of 256 (train_val.prototxt:17, :39), here one batch of
-          256 paired i != j.
-        - DHN (zhuhan1236/dhn-caffe, models/nus_wide): SGD momentum 0.9, weight decay 5e-4, batch
-          64, base lr 2e-5 multiplied by 0.3 every 500 of 10,000 iterations (solver.prototxt:3-11),
-          hash layer lr x10, lambda (q_gamma) 0.1 (train_val.prototxt:372), all 64 x 64 pairs of
-          the batch with itself (pairwise_loss_layer.cu:70-77).
+        Shared by every paper: SGD (momentum 0.9, weight decay 5e-4), 10,000 iterations, the hash
+        layer at 10x the backbone's learning rate, the official beta schedule; then each method's
+        own settings, read line by line from its official code (``Method.paper_solver``, cited in
+        its module of :mod:`hashlib_edu.methods`; docs/design.md, "The official solvers").
         """
-        spec = check_method(method)
-        if dataset not in PAPER_DATASETS:
-            raise ValueError(f"dataset must be one of {PAPER_DATASETS}, got {dataset!r}")
+        spec = get_method(method, "deep")
+        check_choice(dataset, "dataset", PAPER_DATASETS)
         settings = dict(
             iterations=10_000,
             optimizer="sgd",
@@ -179,21 +135,15 @@ class TrainConfig:
             backbone=backbone,
             init="pretrained",
         )
-        if spec.loss == "dhn":
-            settings.update(
-                batch_size=64, lr=2e-5, lr_halving_every=500, lr_decay=0.3, quantization_weight=0.1
-            )
-        else:
-            lr = 2e-4 if dataset == "imagenet" else 5e-5
-            settings.update(batch_size=256, lr=lr, lr_halving_every=2000, lr_decay=0.5)
+        settings.update(spec.paper_solver(dataset))
         return cls(**{**settings, **overrides})
 
     @classmethod
     def tuned(cls, method: str, **overrides) -> TrainConfig:
         """The defaults for `method`: the settings `python -m hashlib_edu.tune` chose on
         validation data (recorded in hashlib_edu/tuned.json), then `overrides`."""
-        check_method(method)
-        settings = tuned_settings().get(method, {})
+        spec = get_method(method, "deep")
+        settings = tuned_settings().get(spec.trains_as or spec.key, {})
         return cls(**{**settings, **overrides})
 
     def beta_schedule(self) -> BetaSchedule:
@@ -214,27 +164,30 @@ class TrainConfig:
         return out
 
     def used_settings(self, method: str) -> dict:
-        """:meth:`describe` without the settings `method`'s training never reads (DHN's
-        quantization weight for the HashNet family, HashNet's alpha and beta schedule for DHN,
-        the schedule without continuation, SGD's momentum under Adam), so that a printed config
-        shows only what the method uses."""
-        unused = _unused_by(self, check_method(method))
+        """:meth:`describe` without the settings `method`'s training never reads (another
+        method's loss settings, the schedule without continuation, the pairing of a pointwise
+        loss, SGD's momentum under Adam), so that a printed config shows only what it uses."""
+        spec = get_method(method, "deep")
+        unused = set(METHOD_SETTINGS) - set(spec.reads)
+        if not spec.continuation:
+            unused.add("schedule")
+        if spec.pairs is None:
+            unused.add("pairs")
+        if self.optimizer != "sgd":
+            unused.add("momentum")
         return {k: v for k, v in self.describe(method).items() if k not in unused}
 
 
-#: Settings only one family of methods reads: DHN's quantization term, HashNet's likelihood and
-#: continuation (HashNet-sgn and DHN keep beta = 1 whatever the schedule says).
-_DHN_ONLY = ("quantization_weight", "dhn_scale")
-_HASHNET_ONLY = ("alpha", "alpha_scale", "continuous_similarity")
-
-
-def _unused_by(config: TrainConfig, spec: Method) -> set[str]:
-    unused = set(_HASHNET_ONLY if spec.loss == "dhn" else _DHN_ONLY)
-    if not spec.continuation:
-        unused.add("schedule")
-    if config.optimizer != "sgd":
-        unused.add("momentum")
-    return unused
+#: The settings only some methods' losses read (each method lists its own in ``Method.reads``).
+METHOD_SETTINGS = (
+    "quantization_weight",
+    "dhn_scale",
+    "alpha",
+    "alpha_scale",
+    "continuous_similarity",
+)
+#: The settings every deep method reads.
+SHARED_SETTINGS = tuple(f.name for f in fields(TrainConfig) if f.name not in METHOD_SETTINGS)
 
 
 def tuned_settings() -> dict[str, dict]:
@@ -244,17 +197,3 @@ def tuned_settings() -> dict[str, dict]:
     allowed = {f.name for f in fields(TrainConfig)}
     settings = json.loads(_TUNED_FILE.read_text())["settings"]
     return {m: {k: v for k, v in s.items() if k in allowed} for m, s in settings.items()}
-
-
-def check_method(method: str) -> Method:
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {sorted(METHODS)}")
-    return METHODS[method]
-
-
-def method_name(method: str) -> str:
-    """The display name of `method` (:data:`METHOD_NAMES`); a name the suite does not know is
-    shown as it is (a student's own variant)."""
-    if not isinstance(method, str):
-        raise TypeError(f"method must be a string such as 'hashnet', not {type(method).__name__}")
-    return METHOD_NAMES.get(method, method)

@@ -14,11 +14,13 @@ with beta_0 = 1, gamma = 0.005, power = 0.5, step = 200 (beta ~ 7.1 after 10,000
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
+
+from ._validation import check_float, check_instance, check_int, check_positive_int
 
 __all__ = ["BetaSchedule", "scaled_tanh", "scaled_tanh_grad"]
 
@@ -37,24 +39,20 @@ class BetaSchedule:
     step: int = 200
 
     def __post_init__(self) -> None:
-        if not self.beta0 > 0:
-            raise ValueError(f"beta0 must be > 0, got {self.beta0}")
-        if self.gamma < 0 or self.power < 0:
-            raise ValueError("gamma and power must be >= 0 (beta must not shrink)")
-        if int(self.step) != self.step or self.step < 1:
-            raise ValueError(f"step must be a positive integer, got {self.step}")
+        check_float(self.beta0, "beta0", 0.0, open_low=True)
+        check_float(self.gamma, "gamma", 0.0)  # >= 0: beta must not shrink
+        check_float(self.power, "power", 0.0)
+        check_positive_int(self.step, "step")
 
     def __call__(self, iteration: int) -> float:
         """beta at training iteration `iteration` (0-based)."""
-        if iteration < 0:
-            raise ValueError(f"iteration must be >= 0, got {iteration}")
-        t = self.step * (int(iteration) // self.step)
+        iteration = check_int(iteration, "iteration", minimum=0)
+        t = self.step * (iteration // self.step)
         return float(self.beta0 * (1.0 + self.gamma * t) ** self.power)
 
     def values(self, num_iterations: int) -> np.ndarray:
         """The distinct beta values used during `num_iterations` iterations, one per step."""
-        if num_iterations < 1:
-            raise ValueError(f"num_iterations must be >= 1, got {num_iterations}")
+        num_iterations = check_positive_int(num_iterations, "num_iterations")
         return np.array([self(t) for t in range(0, num_iterations, self.step)])
 
     @classmethod
@@ -66,8 +64,8 @@ class BetaSchedule:
         final value (sqrt(51) ~ 7.1 for the official 10,000 iterations) after `num_iterations`.
         Short runs on the embedded data use this; full-scale runs use the official defaults.
         """
-        if num_iterations < 1:
-            raise ValueError(f"num_iterations must be >= 1, got {num_iterations}")
+        num_iterations = check_positive_int(num_iterations, "num_iterations")
+        reference_iterations = check_positive_int(reference_iterations, "reference_iterations")
         official = cls()
         ratio = reference_iterations / num_iterations
         step = max(1, round(official.step / ratio))
@@ -78,18 +76,19 @@ class BetaSchedule:
 
 def scaled_tanh(z: torch.Tensor, beta: float) -> torch.Tensor:
     """h = tanh(beta * z), HashNet's continuation activation (eq. 6 of the paper)."""
-    if not math.isfinite(beta) or beta <= 0:
-        raise ValueError(f"beta must be a positive finite number, got {beta}")
+    check_instance(z, torch.Tensor, "z", "the pre-activations; scaled_tanh_grad takes numpy too")
+    beta = check_float(beta, "beta", 0.0, open_low=True)
     return torch.tanh(beta * z)
 
 
-def scaled_tanh_grad(z, beta: float):
+def scaled_tanh_grad(z: Any, beta: float) -> Any:
     """d/dz tanh(beta z) = beta * sech^2(beta z) = beta * (1 - tanh^2(beta z)).
 
-    Works on numpy arrays and torch tensors. As beta grows the gradient concentrates at z = 0 and
-    vanishes elsewhere: the reason sign(z) cannot be trained directly.
+    Works on numpy arrays and torch tensors (the result is of the same kind). As beta grows the
+    gradient concentrates at z = 0 and vanishes elsewhere: the reason sign(z) cannot be trained
+    directly.
     """
-    if not math.isfinite(beta) or beta <= 0:
-        raise ValueError(f"beta must be a positive finite number, got {beta}")
-    t = torch.tanh(beta * z) if isinstance(z, torch.Tensor) else np.tanh(beta * np.asarray(z))
+    check_instance(z, (np.ndarray, torch.Tensor), "z", "wrap a list with np.asarray(z)")
+    beta = check_float(beta, "beta", 0.0, open_low=True)
+    t = torch.tanh(beta * z) if isinstance(z, torch.Tensor) else np.tanh(beta * z)
     return beta * (1 - t * t)

@@ -30,14 +30,16 @@ from ._validation import (
     to_numpy,
 )
 from .baselines import ITQ
+from .batches import batches_in_order
 from .codes import quantization_error, share_a_label
 from .config import TrainConfig
 from .data import HashingData
+from .encoding import Encoded, encode
 from .models import HashingNetwork, build_model
 from .plots.style import PALETTE, finish_axes, new_figure, styled
 from .pretraining import PretrainConfig, pretrained_trunk
 from .results import evaluate_codes
-from .training import Encoded, TrainResult, batches_in_order, encode
+from .training import TrainResult
 
 __all__ = [
     "COLUMNS",
@@ -119,7 +121,7 @@ def initial_model(
 def _check_encoded(value: Any, name: str) -> Encoded:
     if not isinstance(value, Encoded):
         raise TypeError(
-            f"{name} must be an Encoded (training.encode or codes_as_encoded), got "
+            f"{name} must be an Encoded (encoding.encode or codes_as_encoded), got "
             f"{type(value).__name__}"
         )
     return value
@@ -162,7 +164,7 @@ def model_summary(model: HashingNetwork, data: HashingData) -> dict[str, float |
 
 def codes_as_encoded(codes: Any, labels: Any) -> Encoded:
     """Binary codes of a hasher without continuous outputs (ITQ, a constant code) as an
-    :class:`~hashlib_edu.training.Encoded`: its "continuous" outputs are the codes themselves,
+    :class:`~hashlib_edu.encoding.Encoded`: its "continuous" outputs are the codes themselves,
     so its quantization error is 0 by construction."""
     codes = as_codes(codes, "codes")
     labels = np.asarray(to_numpy(labels, "labels"), dtype=np.float32)
@@ -215,11 +217,13 @@ def reference_points(
     rows["chance (one constant code)"] = _rank(constant, splits, data.topk)
     if pixels:
         flat = [s.images.flatten(1).numpy().astype(np.float64) for s in splits]
-        itq = ITQ(bits, seed=seed).fit(flat[0])
-        rows["ITQ on pixels"] = _rank([itq.encode(x) for x in flat[1:]], splits, data.topk)
+        itq = ITQ(bits, random_state=seed).fit(flat[0])
+        rows["ITQ on pixels"] = _rank([itq.transform(x) for x in flat[1:]], splits, data.topk)
     phi = [backbone_features(start, s) for s in splits]
-    itq = ITQ(bits, seed=seed).fit(phi[0])
-    rows["ITQ on pretrained features"] = _rank([itq.encode(x) for x in phi[1:]], splits, data.topk)
+    itq = ITQ(bits, random_state=seed).fit(phi[0])
+    rows["ITQ on pretrained features"] = _rank(
+        [itq.transform(x) for x in phi[1:]], splits, data.topk
+    )
     rows["DHN at step 0"] = model_summary(start, data)
     return rows
 

@@ -14,12 +14,10 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from .baselines import ITQ, LSH
-from .training import Encoded
+from .encoding import Encoded
+from .methods import get_method
 
-__all__ = ["SHALLOW", "run_shallow", "shallow_inputs", "trunk_features"]
-
-SHALLOW = {"itq": ITQ, "lsh": LSH}
+__all__ = ["run_shallow", "shallow_inputs", "trunk_features"]
 
 
 def _pixels(dataset, size: int = 32) -> np.ndarray:
@@ -69,11 +67,12 @@ def run_shallow(
     returns the query and database encodings (h = tanh of the projection) and the fit seconds."""
     _, features_of = shallow_inputs(data, seed, init, pretrain_labels)
     start = time.perf_counter()
-    hasher = SHALLOW[method](bits, seed=seed).fit(features_of(data.train))
+    estimator = get_method(method, "shallow").estimator
+    hasher = estimator(bits, random_state=seed).fit(features_of(data.train))
     seconds = time.perf_counter() - start
     encoded = []
     for split in (data.query, data.database):
         features = features_of(split)
         outputs = np.tanh(hasher.project(features)).astype(np.float32)
-        encoded.append(Encoded(hasher.encode(features), outputs, split.labels.numpy()))
+        encoded.append(Encoded(hasher.transform(features), outputs, split.labels.numpy()))
     return encoded[0], encoded[1], seconds

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ._io import atomic_write
-from .reproduce import run_experiment
+from .experiment import run_experiment
 from .results import environment, paired_claim
 
 __all__ = ["TRUNKS", "gap_change", "run_control", "main"]

@@ -30,7 +30,9 @@ in :mod:`hashlib_edu._kernels`; ``backend="numpy"`` runs the readable sort-based
 
 The conventions of other published evaluation scripts (quicksort tie order, skipping queries
 without a relevant item, dividing by R, best / worst tie order) are computed side by side by
-:func:`map_conventions`, re-exported here from :mod:`hashlib_edu.conventions`.
+:func:`hashlib_edu.conventions.map_conventions`. The Hamming distance and the quantization error
+themselves are :func:`hashlib_edu.codes.hamming_distances` and
+:func:`hashlib_edu.codes.quantization_error`.
 """
 
 from __future__ import annotations
@@ -46,7 +48,6 @@ from hashlib_edu._kernels.average_precision import (
 )
 from hashlib_edu._kernels.scan import block_count
 from hashlib_edu._ranking import (
-    METRIC_BACKENDS,
     RankingInputs,
     histograms,
     numpy_histograms,
@@ -63,19 +64,15 @@ from hashlib_edu._validation import (
     check_same_bits,
     to_numpy,
 )
-from hashlib_edu.codes import hamming_distances, quantization_error
 
 __all__ = [
-    "METRIC_BACKENDS",
     "TIES",
     "average_precisions",
-    "hamming_distances",
     "mean_average_precision",
     "mean_average_precision_continuous",
     "pr_curve_by_radius",
     "precision_at_k",
     "precision_at_radius",
-    "quantization_error",
 ]
 
 TIES = ("index", "expected")
@@ -316,13 +313,3 @@ def precision_at_radius(
     p = RankingInputs(query_codes, db_codes, query_labels, db_labels, backend)
     precision, _ = _radius_curves(*histograms(p, chunk_size))
     return float(precision[:, min(int(radius), p.bits)].mean())
-
-
-def __getattr__(name: str):
-    """Re-export :func:`hashlib_edu.conventions.map_conventions` and ``MAP_CONVENTIONS``
-    (imported lazily: :mod:`hashlib_edu.conventions` builds on this module)."""
-    if name in ("map_conventions", "MAP_CONVENTIONS"):
-        from hashlib_edu import conventions
-
-        return getattr(conventions, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

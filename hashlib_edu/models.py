@@ -16,6 +16,14 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ._validation import (
+    check_bool,
+    check_choice,
+    check_float,
+    check_image_shape,
+    check_instance,
+    check_positive_int,
+)
 from .codes import binarize_tensor
 
 __all__ = ["HashingNetwork", "ConvPoolNet", "build_model", "BACKBONES", "parameter_groups"]
@@ -34,7 +42,9 @@ class ConvPoolNet(nn.Module):
         self, image_shape: tuple[int, int, int] = (1, 8, 8), feature_dim: int = 256, width: int = 16
     ) -> None:
         super().__init__()
-        in_channels, height, width_px = image_shape
+        in_channels, height, width_px = check_image_shape(image_shape)
+        feature_dim = check_positive_int(feature_dim, "feature_dim")
+        width = check_positive_int(width, "width")
         if height < 4 or width_px < 4:
             raise ValueError(f"images must be at least 4x4 pixels, got {height}x{width_px}")
         self.conv = nn.Sequential(
@@ -71,8 +81,11 @@ class HashingNetwork(nn.Module):
 
     def __init__(self, backbone: nn.Module, feature_dim: int, bits: int) -> None:
         super().__init__()
-        if bits < 1:
-            raise ValueError(f"bits must be >= 1, got {bits}")
+        check_instance(
+            backbone, nn.Module, "backbone", "a torch.nn.Module mapping images to features"
+        )
+        feature_dim = check_positive_int(feature_dim, "feature_dim")
+        bits = check_positive_int(bits, "bits")
         self.backbone = backbone
         self.hash_layer = nn.Linear(feature_dim, bits)
         nn.init.normal_(self.hash_layer.weight, mean=0.0, std=0.01)
@@ -90,7 +103,9 @@ class HashingNetwork(nn.Module):
 
     @torch.no_grad()
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """b = sign(z) in {-1, +1}^K as int8, with sign(0) mapped to +1."""
+        """b = sign(z) in {-1, +1}^K as int8, with sign(0) mapped to +1 (ValueError for a NaN or
+        infinite z: a diverged model has no codes)."""
+        check_instance(x, torch.Tensor, "x", "a batch of images (n, C, H, W)")
         return binarize_tensor(self.logits(x), torch.int8)
 
 
@@ -140,14 +155,16 @@ def build_model(
 
     `image_shape` is (C, H, W) of the input images; torchvision backbones need C = 3.
     """
-    if backbone not in BACKBONES:
-        raise ValueError(f"unknown backbone {backbone!r}; choose one of {BACKBONES}")
+    check_choice(backbone, "backbone", BACKBONES)
+    bits = check_positive_int(bits, "bits")
+    image_shape = check_image_shape(image_shape)
+    pretrained = check_bool(pretrained, "pretrained")
     if backbone == "convpool":
         if pretrained:
             raise ValueError(
                 "the convpool backbone has no pretrained weights; use pretrained=False"
             )
-        net = ConvPoolNet(image_shape=tuple(image_shape))
+        net = ConvPoolNet(image_shape=image_shape)
         return HashingNetwork(net, net.feature_dim, bits)
     if image_shape[0] != 3:
         raise ValueError(
@@ -163,6 +180,9 @@ def parameter_groups(
     model: HashingNetwork, lr: float, hash_lr_multiplier: float = 10.0
 ) -> list[dict]:
     """Optimizer groups: the backbone at `lr`, the hash layer at `hash_lr_multiplier * lr` (papers: x10)."""
+    check_instance(model, HashingNetwork, "model", "models.build_model")
+    lr = check_float(lr, "lr", 0.0, open_low=True)
+    hash_lr_multiplier = check_float(hash_lr_multiplier, "hash_lr_multiplier", 0.0, open_low=True)
     return [
         {"params": list(model.backbone.parameters()), "lr": lr},
         {"params": list(model.hash_layer.parameters()), "lr": lr * hash_lr_multiplier},

@@ -18,8 +18,8 @@ import torch
 import hashlib_edu
 
 from ._validation import check_bool, check_seed
+from .device import resolve_device
 from .plots import set_style
-from .training import resolve_device
 
 __all__ = ["claim", "start"]
 

@@ -27,13 +27,22 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
-from .cache import cache_dir, cached, data_fingerprint
+from ._validation import (
+    check_bool,
+    check_choice,
+    check_float,
+    check_instance,
+    check_positive_int,
+    check_seed,
+)
+from .cache import cached, data_fingerprint
 from .config import PRETRAIN_LABELS
-from .data import TensorImageDataset
+from .data import HashingData, TensorImageDataset
 from .data.digits import digits_source
+from .device import resolve_device
 from .models import ConvPoolNet
 
-__all__ = ["PretrainConfig", "cache_dir", "pretrained_trunk"]
+__all__ = ["PretrainConfig", "pretrained_trunk"]
 
 
 @dataclass(frozen=True)
@@ -47,15 +56,11 @@ class PretrainConfig:
     labels: str = "own"  # config.PRETRAIN_LABELS
 
     def __post_init__(self) -> None:
-        if self.labels not in PRETRAIN_LABELS:
-            raise ValueError(
-                f"PretrainConfig.labels must be one of {PRETRAIN_LABELS}, got {self.labels!r}"
-            )
-        for name in ("iterations", "batch_size"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"PretrainConfig.{name} must be >= 1, got {getattr(self, name)}")
-        if not self.lr > 0:
-            raise ValueError(f"PretrainConfig.lr must be > 0, got {self.lr}")
+        check_positive_int(self.iterations, "PretrainConfig.iterations")
+        check_positive_int(self.batch_size, "PretrainConfig.batch_size")
+        check_float(self.lr, "PretrainConfig.lr", 0.0, open_low=True)
+        check_float(self.weight_decay, "PretrainConfig.weight_decay", 0.0)
+        check_choice(self.labels, "PretrainConfig.labels", PRETRAIN_LABELS)
 
 
 def pretrained_trunk(
@@ -69,16 +74,22 @@ def pretrained_trunk(
     """The state dict of a `ConvPoolNet` pretrained as a classifier on ``data.train``.
 
     Loaded from the cache when a valid entry exists, else trained (seeded) and cached.
+    ``device``: "auto", a device string or a torch.device (:func:`hashlib_edu.device.resolve_device`).
     """
-    config = config or PretrainConfig()
+    check_instance(data, HashingData, "data", "from hashlib_edu.data.load_dataset")
+    seed = check_seed(seed)
+    config = PretrainConfig() if config is None else config
+    check_instance(config, PretrainConfig, "config", "hashlib_edu.pretraining.PretrainConfig")
+    device = resolve_device(device)
+    progress = check_bool(progress, "progress")
     description = {
         **data_fingerprint(data, ("train",)),
-        "seed": int(seed),
+        "seed": seed,
         "config": asdict(config),
     }
 
     def build() -> dict:
-        return {"state_dict": _train_classifier(data, seed, config, torch.device(device), progress)}
+        return {"state_dict": _train_classifier(data, seed, config, device, progress)}
 
     return cached("pretrained", data.name, description, build)["state_dict"]
 
@@ -88,7 +99,7 @@ def _train_classifier(
 ) -> dict[str, torch.Tensor]:
     from tqdm.auto import tqdm
 
-    from .training import minibatches
+    from .batches import minibatches
 
     torch.manual_seed(seed)
     trunk = ConvPoolNet(image_shape=tuple(data.image_shape)).to(device)

@@ -19,14 +19,14 @@ import numpy as np
 import torch
 from scipy import stats
 
-from .config import method_name
+from .conventions import map_conventions
+from .encoding import Encoded
+from .methods import claims, method_name
 from .metrics import (
-    map_conventions,
     mean_average_precision,
     mean_average_precision_continuous,
     precision_at_radius,
 )
-from .training import Encoded
 
 __all__ = [
     "METRICS",
@@ -92,7 +92,7 @@ def chance_level(data) -> dict:
 
 
 def convention_values(query, database, topk: int | None) -> dict:
-    """`metrics.map_conventions` of `Encoded` codes, NaN (no query with a hit) as None."""
+    """`conventions.map_conventions` of `Encoded` codes, NaN (no query with a hit) as None."""
     topk = None if topk is None else min(topk, len(database.codes))
     values = map_conventions(query.codes, database.codes, query.labels, database.labels, topk)
     return {name: (None if np.isnan(v) else float(v)) for name, v in values.items()}
@@ -239,25 +239,13 @@ def _verdict(low: float | None, high: float | None) -> str:
     return "not shown"
 
 
-#: The papers' orderings the suite checks: (a, b, what the paper says: a beats b). Each is a
-#: comparison the HashNet paper reports (Table 1: HashNet vs DHN, ITQ, LSH; the ablation of
-#: section 4.3: HashNet vs HashNet-W and HashNet-sgn).
-PAPER_CLAIMS = (
-    ("hashnet", "dhn", "HashNet beats DHN"),
-    ("hashnet", "itq", "HashNet beats ITQ"),
-    ("hashnet", "lsh", "HashNet beats LSH"),
-    ("hashnet", "hashnet-w", "the weights help (HashNet > HashNet-W)"),
-    ("hashnet", "hashnet-sgn", "continuation helps (HashNet > HashNet-sgn)"),
-)
+#: The papers' orderings the suite checks: (a, b, what the paper says: a beats b), declared by the
+#: methods in the registry (:mod:`hashlib_edu.methods`): the HashNet paper's Table 1 (HashNet vs
+#: DHN, ITQ, LSH) and the ablation of its section 4.3 (HashNet vs HashNet-W and HashNet-sgn).
+PAPER_CLAIMS = claims("paper")
 
-#: Comparisons the suite adds (no paper makes them): listed apart from the papers' claims.
-SUITE_QUESTIONS = (
-    (
-        "hashnet-rank-h",
-        "hashnet",
-        "ranking by h instead of sign(h) (HashNet ranked by h > HashNet)",
-    ),
-)
+#: Comparisons the suite adds (no paper makes them on this data): listed apart from the papers'.
+SUITE_QUESTIONS = claims("suite")
 
 
 def paired_claims(

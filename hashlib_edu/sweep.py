@@ -24,8 +24,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ._io import atomic_write
+from ._validation import check_bool, check_positive_int, check_seed, check_sequence, check_str
 from .data import load_dataset
-from .reproduce import run_experiment
+from .experiment import run_experiment
+from .methods import get_method
 from .results import environment, paired_claim
 
 __all__ = ["SWEEP_CLAIMS", "SWEEP_METHODS", "run_sweep", "main"]
@@ -38,6 +40,19 @@ SWEEP_CLAIMS = (
 )
 
 
+def _check_sweep(datasets, iterations, bits, seeds, methods, progress) -> None:
+    for name in check_sequence(datasets, "datasets", "a list of dataset names"):
+        check_str(name, "each dataset name")
+    for length in check_sequence(iterations, "iterations", "a list of training lengths"):
+        check_positive_int(length, "each training length")
+    check_positive_int(bits, "bits")
+    for seed in check_sequence(seeds, "seeds", "a list of seeds", min_length=2):
+        check_seed(seed)
+    for method in check_sequence(methods, "methods", "a list of method keys"):
+        get_method(method)
+    check_bool(progress, "progress")
+
+
 def run_sweep(
     datasets: Sequence[str] = ("digits", "digit-pairs", "digit-triples"),
     iterations: Sequence[int] = (200, 800),
@@ -48,6 +63,7 @@ def run_sweep(
 ) -> dict[str, list[dict]]:
     """{"rows": summary rows (one per dataset, training length and method) with the similar-pair
     share, "claims": :data:`SWEEP_CLAIMS` paired over the seeds at every point, "runs": every run}."""
+    _check_sweep(datasets, iterations, bits, seeds, methods, progress)
     rows, claims, runs = [], [], []
     for name in datasets:
         fraction = load_dataset(name, seed=seeds[0]).similar_fraction()

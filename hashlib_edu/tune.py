@@ -6,14 +6,10 @@ Validation mirrors testing (:func:`hashlib_edu.data.validation_data`): the train
 digits is split once more; the tuning runs (and their pretraining) train on one part, the
 validation queries and the validation database are composed from the other part, so validation
 queries are digits no tuning run has seen, as test queries are. Every deep method starts from a
-grid of the same size, 4 learning rates x 4 values of one method-specific setting:
-
-| method                   | learning rate            | second setting                                   |
-|--------------------------|--------------------------|--------------------------------------------------|
-| dhn                      | 1e-5, 3e-5, 1e-4, 3e-4   | lambda (quantization weight) 0, 0.3, 1, 3        |
-| hashnet, hashnet-w, -sgn | 1e-5, 3e-5, 1e-4, 3e-4   | alpha scale 1/16, 1/8, 1/4, 1/2 (alpha = scale x 10/K) |
-
-and keeps the setting with the best validation mAP (tie-aware, so that the validation database's
+grid of the same size, 4 learning rates x 4 values of one method-specific setting, declared by the
+method in the registry (``Method.tuning``, :mod:`hashlib_edu.methods`; e.g. DHN: lambda 0, 0.3, 1,
+3; HashNet and its ablations: alpha scale 1/16, 1/8, 1/4, 1/2, alpha = scale x 10/K; every method's
+module says what its second setting is), and keeps the setting with the best validation mAP (tie-aware, so that the validation database's
 order cannot matter), averaged over the code lengths. A choice must lie strictly inside its grid
 or at a natural bound (lambda = 0): when the best value of an axis is at an open edge, the axis is
 extended by one value in that direction (the grid's own ratio) and a new round runs that value
@@ -38,19 +34,19 @@ import numpy as np
 import torch
 
 from ._io import atomic_write
+from .config import TrainConfig
 from .data import HashingData, load_dataset, source_overlap, validation_data
+from .encoding import encode
+from .methods import METHODS
 from .metrics import mean_average_precision
-from .training import TrainConfig, encode, train_hashing_model
+from .training import train_hashing_model
 
 __all__ = ["GRID", "NATURAL_BOUNDS", "REFERENCE_SEEDS", "extend_axis", "tune", "main"]
 
-LEARNING_RATES = (1e-5, 3e-5, 1e-4, 3e-4)
-ALPHA_SCALES = (0.0625, 0.125, 0.25, 0.5)
+#: Every tunable method's grid, from the registry (a method that reuses another's model, HashNet
+#: ranked by h, takes that method's choice).
 GRID: dict[str, dict[str, tuple]] = {
-    "dhn": {"lr": LEARNING_RATES, "quantization_weight": (0.0, 0.3, 1.0, 3.0)},
-    "hashnet": {"lr": LEARNING_RATES, "alpha_scale": ALPHA_SCALES},
-    "hashnet-w": {"lr": LEARNING_RATES, "alpha_scale": ALPHA_SCALES},
-    "hashnet-sgn": {"lr": LEARNING_RATES, "alpha_scale": ALPHA_SCALES},
+    key: dict(m.tuning) for key, m in METHODS.items() if m.tuning and m.trains_as is None
 }
 #: Edges a choice may sit on: lambda = 0 (no quantization term) cannot be extended.
 NATURAL_BOUNDS: dict[str, float] = {"quantization_weight": 0.0}
@@ -176,8 +172,9 @@ def tune(
         settings[method] = chosen
         rows += method_rows
         rounds += method_rounds
-    if "hashnet" in settings:
-        settings["hashnet-rank-h"] = dict(settings["hashnet"])
+    for key, spec in METHODS.items():
+        if spec.trains_as in settings:
+            settings[key] = dict(settings[spec.trains_as])
     return {"settings": settings, "grid": rows, "rounds": rounds, "validation": _describe(data)}
 
 

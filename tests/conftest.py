@@ -119,3 +119,17 @@ def offline_hub(tmp_path, monkeypatch):
     monkeypatch.setattr(torch.hub, "download_url_to_file", no_download)
     assert Path(torch.hub.get_dir()) == home / "hub"
     return home / "hub" / "checkpoints"
+
+
+@pytest.fixture
+def assert_classroom_fonts():
+    """A check that every visible text of a matplotlib figure is at least 11 pt (projector size)."""
+    from matplotlib.text import Text
+
+    def check(fig) -> None:
+        fig.canvas.draw()  # tick labels exist only once drawn
+        texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        small = [(t.get_text(), t.get_fontsize()) for t in texts if t.get_fontsize() < 11]
+        assert not small, f"text below 11 pt: {small}"
+
+    return check

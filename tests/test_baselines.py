@@ -27,12 +27,10 @@ def test_init_stores_the_parameters_untouched(cls):
     # nothing is checked or converted in __init__: bad values fail in fit, not before
     odd = object()
     hasher = cls(odd, random_state=odd)
-    assert hasher.n_bits is odd and hasher.random_state is odd and hasher.seed is None
+    assert hasher.n_bits is odd and hasher.random_state is odd
     assert not [name for name in vars(hasher) if name.endswith("_")]  # nothing fitted yet
     params = cls(12, random_state=3).get_params()
-    assert params["n_bits"] == 12 and params["random_state"] == 3 and params["seed"] is None
-    if cls is ITQ:
-        assert params["n_iter"] == 50
+    assert params == {"n_bits": 12, "random_state": 3, **({"n_iter": 50} if cls is ITQ else {})}
     with pytest.raises(TypeError, match="n_bits must be an integer"):
         hasher.fit(np.ones((5, 3)))
 
@@ -49,7 +47,7 @@ def test_fit_returns_self_and_sets_trailing_underscore_attributes(cls, features)
 
 @pytest.mark.parametrize("cls", HASHERS)
 def test_transform_before_fit_raises_sklearns_not_fitted_error(cls, features):
-    for method in ("transform", "encode", "project"):
+    for method in ("transform", "project"):
         with pytest.raises(NotFittedError, match=r"not fitted yet: call fit\(X\)") as info:
             getattr(cls(8), method)(features)
         assert isinstance(info.value, ValueError) and isinstance(info.value, AttributeError)
@@ -74,7 +72,6 @@ def test_codes_are_int8_plus_minus_one(cls, features):
 def test_same_random_state_gives_the_same_codes(cls, features):
     first = cls(12, random_state=3).fit_transform(features)
     assert np.array_equal(first, cls(12, random_state=3).fit_transform(features))
-    assert np.array_equal(first, cls(12, seed=3).fit_transform(features))  # the alias
     generator = cls(12, random_state=np.random.default_rng(3)).fit_transform(features)
     assert np.array_equal(first, generator)  # a Generator seeded alike draws alike
     assert not np.array_equal(first, cls(12, random_state=4).fit_transform(features))
@@ -88,11 +85,18 @@ def test_same_random_state_gives_the_same_codes(cls, features):
 
 
 @pytest.mark.parametrize("cls", HASHERS)
-def test_fit_transform_and_encode_equal_transform(cls, features):
+def test_fit_transform_equals_transform(cls, features):
     hasher = cls(8, random_state=1)
     codes = hasher.fit_transform(features)
     assert np.array_equal(codes, hasher.transform(features))
-    assert np.array_equal(codes, hasher.encode(features))
+
+
+@pytest.mark.parametrize("cls", HASHERS)
+def test_only_scikit_learns_names(cls):
+    """No aliases: random_state is the seed's one name, transform the encoder's."""
+    with pytest.raises(TypeError, match="unexpected keyword argument 'seed'"):
+        cls(8, seed=0)
+    assert not hasattr(cls(8), "encode")
 
 
 @pytest.mark.parametrize("cls", HASHERS)
@@ -232,8 +236,6 @@ def test_parameter_errors_are_raised_by_fit(cls, features):
         cls(4, random_state=-1).fit(features)
     with pytest.raises(TypeError, match="random_state must be None, an integer seed"):
         cls(4, random_state="zero").fit(features)
-    with pytest.raises(ValueError, match="alias"):
-        cls(4, random_state=1, seed=1).fit(features)
 
 
 def test_itq_specific_errors(features):

@@ -54,7 +54,7 @@ REDRAW_TIMEOUT_MS = 60_000
 ARTIFACTS = os.environ.get("HASHLIB_EDU_BROWSER_ARTIFACTS")
 
 EXPLORER_CELL = """\
-from hashlib_edu.widgets import sign_approximation_explorer
+from hashlib_edu.explorers import sign_approximation_explorer
 
 explorer = sign_approximation_explorer()
 explorer"""
@@ -70,8 +70,9 @@ explorer = tie_explorer()
 explorer"""
 MOTION_CELL = """\
 from hashlib_edu.data import load_dataset
-from hashlib_edu.training import TrainConfig, train_hashing_model
-from hashlib_edu.widgets import code_motion_explorer
+from hashlib_edu.config import TrainConfig
+from hashlib_edu.training import train_hashing_model
+from hashlib_edu.explorers import code_motion_explorer
 
 data = load_dataset("digits", seed=0)
 config = TrainConfig(iterations=40, init="scratch")

@@ -8,8 +8,9 @@ import pytest
 import torch
 
 from hashlib_edu import training
+from hashlib_edu.config import TrainConfig
 from hashlib_edu.data import load_dataset
-from hashlib_edu.training import TrainConfig, train_hashing_model
+from hashlib_edu.training import train_hashing_model
 
 FAST = TrainConfig.tuned("hashnet", iterations=6, init="scratch")
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from hashlib_edu.explorers import code_motion_explorer
 from hashlib_edu.plots import code_paths, corner_share, plot_code_motion
-from hashlib_edu.widgets import code_motion_explorer
 
 
 def _snapshots(n: int = 40, bits: int = 4, steps: int = 5) -> list[dict]:
@@ -64,7 +64,33 @@ def test_bad_inputs_are_refused():
         code_paths(_snapshots(), _labels(39))
     with pytest.raises(ValueError, match="two different coordinates"):
         code_paths(_snapshots(), _labels(), bits=(1, 1))
-    with pytest.raises(TypeError, match="two integers"):
+    with pytest.raises(TypeError, match=r"bits\[0\] must be an integer"):
         code_motion_explorer(_snapshots(), _labels(), bits=(0.5, 1))
-    with pytest.raises(IndexError):
+    with pytest.raises(ValueError, match="index"):
         plot_code_motion(_snapshots(), _labels(), index=5)
+
+
+@pytest.mark.parametrize(
+    "call, error, name",
+    [
+        (lambda: code_paths(_snapshots(), _labels(), bits=0), TypeError, "bits"),
+        (lambda: code_paths(_snapshots(), _labels(), bits=(0, 1, 2)), ValueError, "bits"),
+        (lambda: code_paths(_snapshots(), _labels(), bits=(0, 4)), ValueError, r"bits\[1\]"),
+        (lambda: code_paths(_snapshots(), _labels(), bits=(0, True)), TypeError, r"bits\[1\]"),
+        (lambda: code_paths(_snapshots(), _labels(), classes=0), ValueError, "classes"),
+        (lambda: code_paths(_snapshots(), _labels(), classes=2.0), TypeError, "classes"),
+        (lambda: code_paths(_snapshots(), _labels(), per_class=None), TypeError, "per_class"),
+        (lambda: code_paths(_snapshots(), _labels().tolist()), TypeError, "labels"),
+        (lambda: code_paths({"step": 0}, _labels()), TypeError, "snapshots"),
+        (lambda: code_paths([], _labels()), ValueError, "snapshots"),
+        (lambda: plot_code_motion(_snapshots(), _labels(), index=1.0), TypeError, "index"),
+        (lambda: plot_code_motion(_snapshots(), _labels(), index=-6), ValueError, "index"),
+        (lambda: corner_share("points"), TypeError, "points"),
+        (lambda: corner_share(np.zeros((3, 3))), ValueError, "points"),
+        (lambda: corner_share(np.zeros((3, 2)), within=-0.1), ValueError, "within"),
+        (lambda: corner_share(np.zeros((3, 2)), within="0.1"), TypeError, "within"),
+    ],
+)
+def test_every_argument_is_checked(call, error, name):
+    with pytest.raises(error, match=name):
+        call()

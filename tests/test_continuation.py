@@ -28,13 +28,72 @@ def test_compressed_schedule_follows_the_official_curve_in_fractional_time():
         )
 
 
-def test_schedule_rejects_bad_parameters():
-    with pytest.raises(ValueError, match="beta0"):
-        BetaSchedule(beta0=0)
-    with pytest.raises(ValueError, match="step"):
-        BetaSchedule(step=0)
-    with pytest.raises(ValueError, match="iteration"):
-        BetaSchedule()(-1)
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"beta0": 0}, ValueError, "beta0"),
+        ({"beta0": -1.0}, ValueError, "beta0"),
+        ({"beta0": float("inf")}, ValueError, "beta0"),
+        ({"beta0": "1"}, TypeError, "beta0"),
+        ({"beta0": True}, TypeError, "beta0"),
+        ({"gamma": -0.1}, ValueError, "gamma"),
+        ({"gamma": None}, TypeError, "gamma"),
+        ({"power": -0.5}, ValueError, "power"),
+        ({"power": "0.5"}, TypeError, "power"),
+        ({"step": 0}, ValueError, "step"),
+        ({"step": 2.5}, TypeError, "step"),  # not truncated to 2
+        ({"step": 200.0}, TypeError, "step"),
+        ({"step": True}, TypeError, "step"),  # a bool is not an integer
+    ],
+)
+def test_schedule_rejects_bad_parameters(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        BetaSchedule(**kwargs)
+
+
+def test_schedule_accepts_numpy_scalars():
+    schedule = BetaSchedule(beta0=np.float64(2.0), gamma=np.float32(0.0), step=np.int64(10))
+    assert schedule(25) == 2.0
+
+
+@pytest.mark.parametrize(
+    "call, error, name",
+    [
+        (lambda s: s(-1), ValueError, "iteration"),
+        (lambda s: s(1.5), TypeError, "iteration"),
+        (lambda s: s(True), TypeError, "iteration"),
+        (lambda s: s.values(0), ValueError, "num_iterations"),
+        (lambda s: s.values(10.0), TypeError, "num_iterations"),
+        (lambda s: BetaSchedule.compressed(0), ValueError, "num_iterations"),
+        (lambda s: BetaSchedule.compressed(600.5), TypeError, "num_iterations"),
+        (lambda s: BetaSchedule.compressed(600, 0), ValueError, "reference_iterations"),
+        (lambda s: BetaSchedule.compressed(600, "10000"), TypeError, "reference_iterations"),
+    ],
+)
+def test_schedule_methods_reject_bad_arguments(call, error, name):
+    with pytest.raises(error, match=name):
+        call(BetaSchedule())
+
+
+@pytest.mark.parametrize(
+    "function, z, beta, error, name",
+    [
+        (scaled_tanh, torch.zeros(3), 0.0, ValueError, "beta"),
+        (scaled_tanh, torch.zeros(3), -2.0, ValueError, "beta"),
+        (scaled_tanh, torch.zeros(3), float("nan"), ValueError, "beta"),
+        (scaled_tanh, torch.zeros(3), "2", TypeError, "beta"),
+        (scaled_tanh, torch.zeros(3), True, TypeError, "beta"),
+        (scaled_tanh, np.zeros(3), 2.0, TypeError, "z"),
+        (scaled_tanh, [0.0, 1.0], 2.0, TypeError, "z"),
+        (scaled_tanh_grad, np.zeros(3), 0.0, ValueError, "beta"),
+        (scaled_tanh_grad, np.zeros(3), float("inf"), ValueError, "beta"),
+        (scaled_tanh_grad, np.zeros(3), None, TypeError, "beta"),
+        (scaled_tanh_grad, [0.0, 1.0], 2.0, TypeError, "z"),
+    ],
+)
+def test_scaled_tanh_rejects_bad_arguments(function, z, beta, error, name):
+    with pytest.raises(error, match=name):
+        function(z, beta)
 
 
 def test_scaled_tanh_approaches_sign_and_its_gradient_vanishes_off_zero():

@@ -12,8 +12,8 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
 from hashlib_edu import plots, ties  # noqa: E402
-from hashlib_edu.config import method_name  # noqa: E402
 from hashlib_edu.conventions import MAP_CONVENTIONS, map_conventions  # noqa: E402
+from hashlib_edu.methods import method_name  # noqa: E402
 from hashlib_edu.plots import conventions as cp  # noqa: E402
 
 
@@ -143,3 +143,42 @@ def test_convention_spread_validates_its_input(results):
         cp.plot_convention_spread(results, chance="low")
     with pytest.raises(TypeError):
         cp.plot_convention_spread(results, xlabel=3)
+
+
+@pytest.mark.parametrize(
+    "change, error, name",
+    [
+        (lambda r: [1, 2], TypeError, "results"),
+        (lambda r: {}, ValueError, "results"),
+        (lambda r: {**r, 3: r["itq"]}, TypeError, "model name"),
+        (lambda r: {"itq": 0.5}, TypeError, "itq"),
+        (lambda r: {"itq": {}}, ValueError, "itq"),
+        (lambda r: {"itq": {"ties by index": 0.5}}, ValueError, "lacks the conventions"),
+        (lambda r: {"itq": {**r["itq"], "ties by index": "0.5"}}, TypeError, "ties by index"),
+        (lambda r: {"itq": {**r["itq"], "ties by index": 1.5}}, ValueError, "ties by index"),
+    ],
+)
+def test_convention_spread_names_the_bad_entry(results, change, error, name):
+    with pytest.raises(error, match=name):
+        cp.plot_convention_spread(change(results))
+
+
+def test_an_undefined_convention_is_drawn_as_a_gap(results):
+    first = MAP_CONVENTIONS[0]
+    fig = cp.plot_convention_spread({"itq": {**results["itq"], first: float("nan")}})
+    xs = np.asarray(fig.axes[0].collections[0].get_offsets())[:, 0]
+    assert np.isnan(xs[0]) and np.isfinite(xs[1:]).all()
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"chance": 1.5}, ValueError, "chance"),
+        ({"chance": "low"}, TypeError, "chance"),
+        ({"xlabel": 3}, TypeError, "xlabel"),
+        ({"ax": "left"}, TypeError, "ax"),
+    ],
+)
+def test_convention_spread_names_the_bad_argument(results, kwargs, error, name):
+    with pytest.raises(error, match=name):
+        cp.plot_convention_spread(results, **kwargs)

@@ -316,8 +316,9 @@ def test_bad_inputs_raise_clear_errors():
         map_conventions(q, db, ql, dl, backend="gpu")
 
 
-def test_reexported_from_metrics():
+def test_one_import_path_through_conventions():
+    """map_conventions lives in conventions only: metrics no longer re-exports it."""
     from hashlib_edu import metrics
 
-    assert metrics.map_conventions is map_conventions
-    assert metrics.MAP_CONVENTIONS is MAP_CONVENTIONS
+    assert map_conventions.__module__ == "hashlib_edu.conventions"
+    assert not hasattr(metrics, "map_conventions") and not hasattr(metrics, "MAP_CONVENTIONS")

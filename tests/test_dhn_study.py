@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 import torch
 
+from hashlib_edu.batches import minibatches
+from hashlib_edu.config import TrainConfig
 from hashlib_edu.data import load_dataset
 from hashlib_edu.dhn_study import (
     PAIR_KINDS,
@@ -22,16 +24,10 @@ from hashlib_edu.dhn_study import (
     scale_pull,
     summary_table,
 )
+from hashlib_edu.encoding import Encoded, encode
 from hashlib_edu.losses import dhn_loss, pairwise_cross_entropy, pairwise_similarity
 from hashlib_edu.models import build_model
-from hashlib_edu.training import (
-    Encoded,
-    TrainConfig,
-    TrainResult,
-    encode,
-    minibatches,
-    train_hashing_model,
-)
+from hashlib_edu.training import TrainResult, train_hashing_model
 
 matplotlib.use("Agg")
 

@@ -1,279 +1,252 @@
-"""Tests of hashlib_edu.explorers without a browser: values, static figures, widgets, input errors."""
+"""The explorers without a browser: move a control, check the redrawn figure (sign approximation,
+continuation replay, retrieval) and the package's one import path per explorer."""
 
 from __future__ import annotations
-
-import math
-from itertools import combinations, product
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import ipywidgets  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
 
-from hashlib_edu import explorers, ties  # noqa: E402
+from hashlib_edu import explorers  # noqa: E402
+from hashlib_edu.continuation import BetaSchedule  # noqa: E402
+from hashlib_edu.retrieval import HammingIndex  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-SEEDS = (0, 1, 2, 3, 7, 123)
 
 
-def direct_ap(relevant) -> float:
-    """AP = (1/H) sum_k P@k rel_k, written out by hand (independent of the package)."""
-    hits, total = 0, 0.0
-    for k, rel in enumerate(relevant, start=1):
-        if rel:
-            hits += 1
-            total += hits / k
-    return total / hits
+def tanh_line(explorer):
+    (line,) = [x for x in explorer.figure.axes[0].lines if x.get_label().startswith("tanh")]
+    return line
 
 
-def visible_texts(fig):
-    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+# ----------------------------------------------------------------------------- sign / tanh
+@pytest.fixture(scope="module")
+def sign_explorer():
+    return explorers.sign_approximation_explorer()
 
 
-def assert_classroom_fonts(fig):
-    fig.canvas.draw()  # tick labels exist only once drawn
-    small = [(t.get_text(), t.get_fontsize()) for t in visible_texts(fig) if t.get_fontsize() < 11]
-    assert not small, f"text below 11 pt: {small}"
+def test_sign_explorer_is_a_widget_with_a_log_beta_slider(sign_explorer):
+    slider = sign_explorer.slider
+    assert isinstance(slider, ipywidgets.FloatLogSlider)
+    assert slider.base**slider.min == pytest.approx(1.0)
+    assert slider.base**slider.max == pytest.approx(100.0)
+    assert sign_explorer.controls == {"beta": slider}
+    assert isinstance(sign_explorer.widget, ipywidgets.VBox)
+    assert sign_explorer.image in sign_explorer.widget.children
+    assert sign_explorer.png.startswith(PNG_MAGIC)
+    bundle = sign_explorer._repr_mimebundle_()
+    view = bundle["application/vnd.jupyter.widget-view+json"]
+    assert view["model_id"] == sign_explorer.widget.model_id
 
 
-# ------------------------------------------------------------------------------------ imbalance
-def test_weights_at_one_percent_come_from_the_package_weights():
-    v = explorers.imbalance_weights(0.01)
-    assert v["num_similar"] == 1000 and v["share"] == 0.01
-    assert v["w_similar"] == pytest.approx(100.0)
-    assert v["w_dissimilar"] == pytest.approx(1 / 0.99)
-    assert v["pair_loss"] == pytest.approx(math.log(2))  # the loss of any pair at h = 0
-    assert v["unweighted_similar"] == pytest.approx(0.01)
-    assert v["unweighted_dissimilar"] == pytest.approx(0.99)
-    assert v["weighted_similar"] == pytest.approx(0.5)
-    assert v["weighted_dissimilar"] == pytest.approx(0.5)
+def test_moving_the_beta_slider_redraws_tanh_and_gradient(sign_explorer):
+    before = sign_explorer.png
+    sign_explorer.slider.value = 10
+    line = tanh_line(sign_explorer)
+    z = line.get_xdata()
+    np.testing.assert_allclose(line.get_ydata(), np.tanh(10 * z))
+    gradient = sign_explorer.figure.axes[1].lines[0].get_ydata()
+    assert gradient.max() == pytest.approx(10, rel=1e-3)  # beta sech^2(0) = beta
+    assert sign_explorer.png != before and sign_explorer.png.startswith(PNG_MAGIC)
+    assert "β = 10" in sign_explorer.info.value
+    assert "does not reach it in 10,000 iterations" in sign_explorer.info.value
+    # the schedule panel marks the slider's beta
+    legend = [t.get_text() for t in sign_explorer.figure.axes[2].get_legend().get_texts()]
+    assert "β = 10: not reached" in legend
 
 
-@pytest.mark.parametrize("share", [0.001, 0.037, 0.25, 0.5, 0.9])
-def test_weights_follow_eqs_3_4_for_any_share(share):
-    v = explorers.imbalance_weights(share)
-    p = v["num_similar"] / v["num_pairs"]
-    assert v["share"] == pytest.approx(share, rel=1e-3)
-    assert v["w_similar"] == pytest.approx(1 / p)
-    assert v["w_dissimilar"] == pytest.approx(1 / (1 - p))
-    # each kind carries |S| of the weight: |S1| w1 = |S0| w0
-    assert v["num_similar"] * v["w_similar"] == pytest.approx(
-        (v["num_pairs"] - v["num_similar"]) * v["w_dissimilar"]
+def test_update_sets_controls_and_redraws_once(sign_explorer, monkeypatch):
+    draws = []
+    original = type(sign_explorer).draw
+
+    def counting_draw(self):
+        draws.append(self.beta)
+        return original(self)
+
+    monkeypatch.setattr(type(sign_explorer), "draw", counting_draw)
+    sign_explorer.update(beta=2.0)
+    assert draws == [2.0]
+    np.testing.assert_allclose(
+        tanh_line(sign_explorer).get_ydata(), np.tanh(2.0 * tanh_line(sign_explorer).get_xdata())
     )
-    assert v["unweighted_similar"] == pytest.approx(p)
-    assert v["weighted_similar"] == pytest.approx(0.5)
+    assert "reaches it at iteration 600" in sign_explorer.info.value
+    with pytest.raises(KeyError, match="unknown control"):
+        sign_explorer.update(gamma=1)
 
 
-def test_imbalance_figure_shows_weights_and_loss_shares():
-    before = plt.get_fignums()
-    fig = explorers.plot_imbalance_weights(0.01)
-    assert plt.get_fignums() == before  # closed in pyplot, shown once by the notebook
-    w_ax, bar_ax = fig.axes[:2]
-    assert w_ax.get_xscale() == "log" and w_ax.get_yscale() == "log"
-    assert "share of similar pairs" in w_ax.get_xlabel() and "weight" in w_ax.get_ylabel()
-    assert "%" in bar_ax.get_ylabel()
-    curves = {line.get_label(): line for line in w_ax.lines if len(line.get_xdata()) > 1}
-    similar = curves["similar pairs: w = |S|/|S1|"]
-    dissimilar = curves["dissimilar pairs: w = |S|/|S0|"]
-    np.testing.assert_allclose(similar.get_ydata(), 1 / similar.get_xdata())
-    np.testing.assert_allclose(dissimilar.get_ydata(), 1 / (1 - dissimilar.get_xdata()))
-    markers = sorted(
-        (float(line.get_xdata()[0]), float(line.get_ydata()[0]))
-        for line in w_ax.lines
-        if len(line.get_xdata()) == 1
+def test_sign_explorer_uses_the_given_schedule():
+    explorer = explorers.sign_approximation_explorer(
+        BetaSchedule.compressed(1000), num_iterations=1000, beta=5.0
     )
-    np.testing.assert_allclose(markers, [(0.01, 1 / 0.99), (0.01, 100.0)])
-    assert "w = 100 (similar), 1.01 (dissimilar)" in w_ax.get_title()
-    heights = [patch.get_height() for patch in bar_ax.patches]
-    assert heights == pytest.approx([1.0, 50.0, 99.0, 50.0])  # similar, then dissimilar bars
-    assert {"1%", "50%", "99%"} <= {t.get_text() for t in bar_ax.texts}
-    hatches = [patch.get_hatch() for patch in bar_ax.patches]
-    assert hatches[:2] == ["//", "//"] and hatches[2:] == [None, None]  # not colour alone
-    assert_classroom_fonts(fig)
-
-
-def test_imbalance_figure_draws_on_given_axes():
-    fig, axes = plt.subplots(1, 2)
-    assert explorers.plot_imbalance_weights(0.2, ax=axes) is fig
-    assert axes[0].get_title().startswith("at p = 20%")
-    plt.close(fig)
-    with pytest.raises(ValueError, match="2 matplotlib Axes"):
-        explorers.plot_imbalance_weights(0.2, ax=[axes[0]])
-
-
-def test_imbalance_explorer_slider_redraws():
-    explorer = explorers.imbalance_explorer()
-    slider = explorer.slider
-    assert isinstance(slider, ipywidgets.FloatLogSlider) and explorer.controls == {"share": slider}
-    assert slider.base**slider.min == pytest.approx(0.001)
-    assert slider.base**slider.max == pytest.approx(0.5)
-    assert explorer.values["w_similar"] == pytest.approx(100)
-    assert "carry <b>1%</b>" in explorer.info.value
-    before = explorer.png
-    assert before.startswith(PNG_MAGIC)
-    slider.value = 0.1
-    assert explorer.png != before and explorer.png.startswith(PNG_MAGIC)
-    assert explorer.values["w_similar"] == pytest.approx(10)
-    assert explorer.values["w_dissimilar"] == pytest.approx(1 / 0.9)
-    assert "p = 10%" in explorer.info.value and "carry <b>10%</b>" in explorer.info.value
-    assert explorer.figure.axes[1].patches[0].get_height() == pytest.approx(10)
+    steps = explorer.figure.axes[2].lines[0].get_xdata()
+    assert steps[-1] < 1000
 
 
 @pytest.mark.parametrize(
-    "call, error, match",
+    "kwargs, error",
     [
-        (lambda: explorers.imbalance_weights(0.0), ValueError, r"similar_share must be in \(0, 1\)"),
-        (lambda: explorers.imbalance_weights(1.0), ValueError, "similar_share"),
-        (lambda: explorers.imbalance_weights(float("nan")), ValueError, "finite"),
-        (lambda: explorers.imbalance_weights("1%"), TypeError, "must be a number"),
-        (lambda: explorers.imbalance_weights(1e-6), ValueError, "raise num_pairs"),
-        (lambda: explorers.imbalance_weights(0.1, num_pairs=1.5), TypeError, "num_pairs"),
-        (lambda: explorers.plot_imbalance_weights(-0.5), ValueError, "similar_share"),
-        (lambda: explorers.imbalance_explorer(0.7), ValueError, r"\[min_share, max_share\]"),
-        (lambda: explorers.imbalance_explorer(min_share=0.3, max_share=0.2), ValueError,
-         "max_share"),
-        (lambda: explorers.imbalance_explorer(min_share=0), ValueError, "min_share"),
-    ],
-)  # fmt: skip
-def test_imbalance_rejects_bad_input(call, error, match):
-    with pytest.raises(error, match=match):
-        call()
-
-
-# ----------------------------------------------------------------------------------------- ties
-def test_tie_example_has_ties_with_relevant_and_irrelevant_items():
-    ex = ties.tie_example()
-    q, db = ex["query_codes"], ex["db_codes"]
-    assert q.shape == (1, 4) and db.shape == (12, 4)
-    np.testing.assert_array_equal(ex["distances"], (4 - db @ q[0]) // 2)
-    np.testing.assert_array_equal(ex["relevant"], (ex["db_labels"] @ ex["query_labels"][0]) > 0)
-    mixed = [
-        d
-        for d in np.unique(ex["distances"])
-        if 0 < ex["relevant"][ex["distances"] == d].sum() < (ex["distances"] == d).sum()
-    ]
-    assert len(mixed) == 3
-
-
-@pytest.mark.parametrize("order", [*ties.TIE_ORDERS, *SEEDS])
-def test_displayed_ap_equals_a_direct_computation(order):
-    r = ties.tie_ranking(order)
-    ex = ties.tie_example()
-    assert sorted(r["ids"]) == list(range(12))
-    assert np.all(np.diff(r["distances"]) >= 0)  # ranked by Hamming distance
-    np.testing.assert_array_equal(r["relevant"], ex["relevant"][r["ids"]])
-    assert r["ap"] == pytest.approx(direct_ap(r["relevant"]), abs=1e-12)
-    fig = ties.plot_tie_aps(order)
-    (ap_ax,) = fig.axes
-    assert ap_ax.patches[0].get_width() == pytest.approx(direct_ap(r["relevant"]))
-    assert ap_ax.texts[0].get_text() == f"{direct_ap(r['relevant']):.3f}"
-    assert ap_ax.get_title().endswith(f"= {direct_ap(r['relevant']):.3f}")
-    plt.close(fig)
-
-
-def test_named_orders_are_the_index_best_and_worst_conventions():
-    first, index, last = (ties.tie_ranking(o) for o in ties.TIE_ORDERS)
-    c = index["conventions"]
-    distances = ties.tie_example()["distances"]
-    np.testing.assert_array_equal(index["ids"], np.argsort(distances, kind="stable"))
-    assert index["ap"] == pytest.approx(c["ties by index"])
-    assert first["ap"] == pytest.approx(c["best tie order"])
-    assert last["ap"] == pytest.approx(c["worst tie order"])
-    for d in np.unique(first["distances"]):
-        group = first["distances"] == d
-        assert list(first["relevant"][group]) == sorted(first["relevant"][group], reverse=True)
-        assert list(last["relevant"][group]) == sorted(last["relevant"][group])
-    assert c["worst tie order"] < c["ties averaged (tie-aware)"] < c["best tie order"]
-
-
-def test_seeds_permute_inside_tie_groups_only():
-    index = ties.tie_ranking("index")
-    rankings = {tuple(ties.tie_ranking(seed)["ids"]) for seed in SEEDS}
-    assert len(rankings) > 3  # different seeds, different orders
-    assert tuple(ties.tie_ranking(2)["ids"]) == tuple(ties.tie_ranking(2)["ids"])
-    for ids in rankings:
-        ranked_distances = ties.tie_example()["distances"][list(ids)]
-        np.testing.assert_array_equal(ranked_distances, index["distances"])
-
-
-def test_tie_aware_ap_is_the_mean_over_every_tie_order():
-    ex = ties.tie_example()
-    patterns = []
-    for d in np.unique(ex["distances"]):
-        group = ex["distances"] == d
-        n, hits = int(group.sum()), int(ex["relevant"][group].sum())
-        patterns.append(
-            [[int(i in pick) for i in range(n)] for pick in combinations(range(n), hits)]
-        )
-    aps = [direct_ap([r for g in combo for r in g]) for combo in product(*patterns)]
-    assert len(aps) == 1 * 6 * 4 * 3
-    c = ties.tie_ranking()["conventions"]
-    assert c["ties averaged (tie-aware)"] == pytest.approx(np.mean(aps))
-    assert c["best tie order"] == pytest.approx(max(aps))
-    assert c["worst tie order"] == pytest.approx(min(aps))
-    seeded = [ties.tie_ranking(seed)["ap"] for seed in SEEDS]
-    assert all(min(aps) - 1e-12 <= ap <= max(aps) + 1e-12 for ap in seeded)
-
-
-def test_tie_explorer_draws_the_static_figures_marking_relevance_and_tie_groups():
-    fig = explorers.tie_explorer(order="relevant last").figure  # plot_tie_list over plot_tie_aps
-    list_ax, ap_ax = fig.axes
-    r = ties.tie_ranking("relevant last")
-    assert "rank k" in list_ax.get_xlabel() and "AP" in ap_ax.get_xlabel()
-    labels = [t.get_text() for t in list_ax.get_yticklabels()]
-    assert labels == ["database id", "relevant?", "code", "P@k"]
-    cells = [p for p in list_ax.patches if isinstance(p, Rectangle) and p.get_fill()]
-    outlines = [p for p in list_ax.patches if not p.get_fill()]
-    assert len(cells) == 12 and len(outlines) == len(np.unique(r["distances"]))
-    assert [bool(c.get_hatch()) for c in cells] == list(r["relevant"])
-    symbols = [t.get_text() for t in list_ax.texts if t.get_text() in ("✓", "✗")]
-    assert symbols == ["✓" if rel else "✗" for rel in r["relevant"]]
-    assert [t.get_text() for t in ap_ax.get_yticklabels()][0] == "this order (relevant last)"
-    assert "relevant last" in list_ax.get_title()
-    assert "(1 + 1/2 + 3/5 + 4/9 + 5/12) / 5" in ap_ax.get_title()
-    assert_classroom_fonts(fig)
-
-
-def test_tie_explorer_dropdown_redraws():
-    explorer = explorers.tie_explorer(num_random=2)
-    dropdown = explorer.slider
-    assert isinstance(dropdown, ipywidgets.Dropdown) and explorer.controls == {"order": dropdown}
-    values = [value for _, value in dropdown.options]
-    assert values == ["relevant first", "index", "relevant last", 0, 1]
-    assert explorer.order == "index"
-    before = explorer.png
-    dropdown.value = "relevant last"
-    worst = explorer.ranking["conventions"]["worst tie order"]
-    assert explorer.ranking["ap"] == pytest.approx(worst)
-    assert explorer.png != before and explorer.png.startswith(PNG_MAGIC)
-    assert f"AP = <b>{worst:.3f}</b>" in explorer.info.value
-    explorer.update(order=1)
-    assert explorer.ranking["order"] == 1 and "random, seed 1" in explorer.info.value
-    assert explorers.tie_explorer(order=9, num_random=2).slider.options[-1][1] == 9
-
-
-@pytest.mark.parametrize(
-    "order, error, match",
-    [
-        ("best", ValueError, "unknown order 'best'"),
-        (1.5, TypeError, "integer seed"),
-        (True, TypeError, "integer seed"),
-        (None, TypeError, "integer seed"),
-        (-1, ValueError, "order \\(a random seed\\) must be >= 0"),
+        ({"schedule": 7.0}, TypeError),
+        ({"num_iterations": 0}, ValueError),
+        ({"beta": 500.0}, ValueError),
+        ({"beta_max": 1.0}, ValueError),
     ],
 )
-def test_tie_order_rejects_bad_input(order, error, match):
-    for call in (ties.tie_ranking, ties.plot_tie_list, ties.plot_tie_aps, explorers.tie_explorer):
-        with pytest.raises(error, match=match):
-            call(order)
+def test_sign_explorer_rejects_bad_input(kwargs, error):
+    with pytest.raises(error):
+        explorers.sign_approximation_explorer(**kwargs)
 
 
-def test_tie_explorer_rejects_bad_num_random():
-    with pytest.raises(ValueError, match="num_random"):
-        explorers.tie_explorer(num_random=-1)
+# ------------------------------------------------------------------------------------- replay
+def make_snapshots():
+    rng = np.random.default_rng(0)
+    return [
+        {
+            "step": step,
+            "beta": 1.0 + step / 100,
+            "outputs": np.tanh((1 + step / 50) * rng.normal(size=(40, 12))).astype(np.float32),
+            "quantization_error": 0.3 / (1 + step / 100) + 0.00123,
+            "map": 0.3 + step / 1000,
+        }
+        for step in (0, 100, 200)
+    ]
+
+
+def test_replay_shows_the_selected_snapshot():
+    snapshots = make_snapshots()
+    replay = explorers.continuation_replay(snapshots)
+    assert isinstance(replay.slider, ipywidgets.IntSlider)
+    assert (replay.slider.min, replay.slider.max) == (0, 2)
+    before = replay.png
+    assert f"{snapshots[0]['quantization_error']:.4f}" in replay.info.value
+    replay.slider.value = 2
+    assert replay.current is snapshots[2]
+    assert f"{snapshots[2]['quantization_error']:.4f}" in replay.info.value
+    assert f"{snapshots[2]['map']:.4f}" in replay.info.value
+    hist_ax, curve_ax = replay.figure.axes
+    assert hist_ax.get_title().startswith("step 200")
+    heights = np.array([patch.get_height() for patch in hist_ax.patches])
+    expected, _ = np.histogram(snapshots[2]["outputs"], bins=np.linspace(-1, 1, len(heights) + 1))
+    np.testing.assert_allclose(heights, expected / snapshots[2]["outputs"].size, atol=1e-12)
+    marked = [line for line in curve_ax.lines if len(line.get_xdata()) == 1]
+    assert {float(line.get_xdata()[0]) for line in marked} == {200.0}
+    assert replay.png != before
+
+
+@pytest.mark.parametrize(
+    "snapshots, error",
+    [
+        ([], ValueError),
+        ({"step": 0}, TypeError),
+        ([{"step": 0, "beta": 1.0, "outputs": np.zeros((2, 2))}], ValueError),
+        (
+            [{"step": 0, "beta": 1.0, "outputs": np.full((2, 2), 3.0), "quantization_error": 0,
+              "map": 0}],
+            ValueError,
+        ),
+    ],
+)  # fmt: skip
+def test_replay_rejects_bad_snapshots(snapshots, error):
+    with pytest.raises(error):
+        explorers.continuation_replay(snapshots)
+
+
+# ---------------------------------------------------------------------------------- retrieval
+@pytest.fixture(scope="module")
+def retrieval_data():
+    rng = np.random.default_rng(3)
+    n_db, n_q, bits = 40, 4, 8
+    db_codes = np.where(rng.normal(size=(n_db, bits)) >= 0, 1, -1)
+    query_codes = db_codes[[0, 5, 9, 13]] * np.where(rng.uniform(size=(n_q, bits)) < 0.1, -1, 1)
+    db_labels = np.eye(3)[rng.integers(0, 3, n_db)]
+    query_labels = np.eye(3)[rng.integers(0, 3, n_q)]
+    query_images = rng.uniform(size=(n_q, 1, 8, 8))
+    db_images = rng.uniform(size=(n_db, 1, 8, 8))
+    return query_images, db_images, query_codes, db_codes, query_labels, db_labels
+
+
+def brute_force_distances(query_code, db_codes):
+    return (db_codes.shape[1] - db_codes @ query_code) // 2
+
+
+def test_retrieval_explorer_knn_matches_the_index(retrieval_data):
+    query_images, db_images, query_codes, db_codes, query_labels, db_labels = retrieval_data
+    explorer = explorers.retrieval_explorer(*retrieval_data, max_results=6)
+    assert set(explorer.controls) == {"query", "mode", "k", "radius"}
+    assert explorer.slider is explorer.controls["query"]
+    before = explorer.png
+    explorer.update(query=2, k=5)
+    distances, ids = HammingIndex(db_codes, backend="numpy").search(query_codes[2:3], 5)
+    np.testing.assert_array_equal(explorer.results["ids"], ids[0])
+    np.testing.assert_array_equal(explorer.results["distances"], distances[0])
+    relevant = db_labels[ids[0]] @ query_labels[2] > 0
+    np.testing.assert_array_equal(explorer.results["relevant"], relevant)
+    titles = [ax.get_title() for ax in explorer.figure.axes]
+    marks = ["✓" if r else "✗" for r in relevant]
+    assert titles == ["query 2"] + [f"{m} d = {d}" for m, d in zip(marks, distances[0])]
+    assert explorer.png != before
+    assert f"{relevant.sum()} of 5 shown are relevant" in explorer.info.value
+
+
+def test_retrieval_explorer_radius_mode(retrieval_data):
+    _, _, query_codes, db_codes, _, _ = retrieval_data
+    explorer = explorers.retrieval_explorer(*retrieval_data, max_results=4)
+    explorer.update(query=1, mode="radius", radius=3)
+    assert explorer.controls["k"].disabled and not explorer.controls["radius"].disabled
+    distances = brute_force_distances(query_codes[1], db_codes)
+    within = np.flatnonzero(distances <= 3)
+    order = np.lexsort((within, distances[within]))
+    assert explorer.results["total"] == len(within)
+    shown = within[order][:4]
+    np.testing.assert_array_equal(explorer.results["ids"], shown)
+    np.testing.assert_array_equal(explorer.results["distances"], distances[shown])
+    assert f"{len(within)} items within Hamming radius 3" in explorer.info.value
+    explorer.update(radius=0, query=0)  # query 0 may have an empty ball: must still draw
+    assert explorer.results["total"] == int(
+        np.sum(brute_force_distances(query_codes[0], db_codes) == 0)
+    )
+
+
+def test_retrieval_explorer_rejects_bad_input(retrieval_data):
+    query_images, db_images, query_codes, db_codes, query_labels, db_labels = retrieval_data
+    with pytest.raises(ValueError, match="only -1 and \\+1"):
+        explorers.retrieval_explorer(
+            query_images, db_images, np.zeros_like(query_codes), db_codes, query_labels, db_labels
+        )
+    with pytest.raises(ValueError, match="db_images has 39 images"):
+        explorers.retrieval_explorer(
+            query_images, db_images[:-1], query_codes, db_codes, query_labels, db_labels
+        )
+    with pytest.raises(ValueError, match="bits"):
+        explorers.retrieval_explorer(
+            query_images, db_images, query_codes[:, :4], db_codes, query_labels, db_labels
+        )
+    with pytest.raises(ValueError, match="query_labels has 3 rows"):
+        explorers.retrieval_explorer(
+            query_images, db_images, query_codes, db_codes, query_labels[:3], db_labels
+        )
+
+
+# ------------------------------------------------------------------------------ the package
+def test_each_explorer_has_one_module_and_one_import_path():
+    """hashlib_edu.explorers exports every explorer once; each is defined in its own module of
+    the package (named for what it explores) on the shared Explorer plumbing."""
+    factories = {
+        "sign_approximation_explorer": "sign_approximation",
+        "continuation_replay": "continuation",
+        "code_motion_explorer": "code_motion",
+        "retrieval_explorer": "retrieval",
+        "imbalance_explorer": "imbalance",
+        "tie_explorer": "ties",
+    }
+    assert len(set(explorers.__all__)) == len(explorers.__all__)
+    for name, module in factories.items():
+        assert name in explorers.__all__
+        factory = getattr(explorers, name)
+        assert factory.__module__ == f"hashlib_edu.explorers.{module}"
+        made = factory.__annotations__["return"]
+        cls = getattr(explorers, made) if isinstance(made, str) else made
+        assert issubclass(cls, explorers.Explorer) and cls.__name__ in explorers.__all__

@@ -10,14 +10,13 @@ import pytest
 import torch
 
 from hashlib_edu import metrics
+from hashlib_edu.codes import hamming_distances, quantization_error
 from hashlib_edu.metrics import (
     average_precisions,
-    hamming_distances,
     mean_average_precision,
     pr_curve_by_radius,
     precision_at_k,
     precision_at_radius,
-    quantization_error,
 )
 
 BACKENDS = ["numba", "numpy"]

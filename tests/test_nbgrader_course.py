@@ -4,9 +4,9 @@ Unit tests on toy notebooks (no nbgrader run), then round trips with nbgrader it
 temporary course folder: ``nbgrader generate_assignment`` (the student copy must hold neither a
 solution nor a hidden test), then ``nbgrader autograde`` of two submissions: the instructor's
 notebook (full marks) and the untouched student copy (zero). The scores are read from nbgrader's
-gradebook. The six real notebooks are released (nothing executed) and searched for leaks; one
+gradebook. The seven real notebooks are released (nothing executed) and searched for leaks; one
 round trip runs the real ``00_hamming_space`` notebook (no training, about half a minute); the one
-over all six notebooks trains models and is marked ``nbgrader_all``.
+over all seven notebooks trains models and is marked ``nbgrader_all``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import _nbio  # noqa: E402
 import editions  # noqa: E402
 import nbgrader_course  # noqa: E402
 
-REAL_NOTEBOOKS = sorted(p.name for p in (REPO / "notebooks").glob("0[0-5]_*.ipynb"))
+REAL_NOTEBOOKS = sorted(p.name for p in (REPO / "notebooks").glob("0[0-6]_*.ipynb"))
 INSTRUCTOR_NOTE = "Instructor note: the next cell holds the solutions."
 
 SOLUTION_1 = """helper_squares = [i * i for i in range(BASE)]  # squares below BASE
@@ -360,7 +360,7 @@ def real_round_trip(name: str, course: Path) -> None:
 
 @pytest.mark.slow
 def test_release_real_notebooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """All six notebooks released (nothing executed), with nbgrader's API in this process: no
+    """All seven notebooks released (nothing executed), with nbgrader's API in this process: no
     solution and no hidden test in a student copy, every code cell valid Python, one point per
     checked answer."""
     pytest.importorskip("nbgrader", reason="nbgrader is not installed")

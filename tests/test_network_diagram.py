@@ -28,10 +28,26 @@ def test_each_method_shows_its_own_activation_and_loss():
     assert "tanh(βz)" in hashnet and "continuation" in hashnet and "|S|/|S1|" in hashnet
     assert "tanh(z)" in dhn and "β = 1" in dhn and "log cosh" in dhn and "i = j included" in dhn
     assert "log cosh" not in hashnet  # HashNet has no quantization term
+    greedy = _texts(plot_network_diagram("greedyhash"))  # the registry's own texts
+    assert "sign(z) forward" in greedy and "classifier on b" in greedy
+    assert "hash centre" in _texts(plot_network_diagram("csq"))
 
 
-def test_bad_inputs_are_refused():
-    with pytest.raises(ValueError, match="unknown method"):
-        plot_network_diagram("greedyhash")
-    with pytest.raises(TypeError):
-        plot_network_diagram("hashnet", bits=2.5)
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"method": "itq"}, ValueError, "unknown method"),  # a shallow method has no network
+        ({"method": 3}, TypeError, "method"),
+        ({"bits": 2.5}, TypeError, "bits"),  # never truncated to 2
+        ({"bits": True}, TypeError, "bits"),
+        ({"bits": 0}, ValueError, "bits"),
+        ({"image_shape": (1, 8)}, ValueError, "image_shape"),
+        ({"image_shape": "1x8x16"}, TypeError, "image_shape"),
+        ({"image_shape": (1, 8, 16.0)}, TypeError, "image_shape"),
+        ({"backbone": "vgg"}, ValueError, "backbone"),
+        ({"backbone": None}, TypeError, "backbone"),
+    ],
+)
+def test_bad_inputs_are_refused(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        plot_network_diagram(**kwargs)

@@ -16,13 +16,12 @@ def _draws():
 
 
 def test_start_seeds_python_numpy_and_torch(capsys):
-    device = notebook.start(seed=3)
+    notebook.start(seed=3)
     first = _draws()
     notebook.start(seed=3)
     assert _draws() == first
     notebook.start(seed=4)
     assert _draws() != first
-    assert device == torch.device("cpu") or device.type == "cuda"
     out = capsys.readouterr().out
     assert "seed 3" in out and "embedded run" in out and "hashlib_edu" in out
 

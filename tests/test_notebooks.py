@@ -32,8 +32,8 @@ def _cells(nb: dict, kind: str) -> list[tuple[int, str]]:
     return [(i, _nbio.source(c)) for i, c in enumerate(nb["cells"]) if c["cell_type"] == kind]
 
 
-def test_there_are_the_six_notebooks_in_teaching_order():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05"]
+def test_there_are_the_seven_notebooks_in_teaching_order():
+    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06"]
 
 
 def test_each_opens_with_goals_prerequisites_and_time(notebook):

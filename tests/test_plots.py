@@ -15,6 +15,7 @@ from matplotlib.colors import to_rgba  # noqa: E402
 
 from hashlib_edu import plots  # noqa: E402
 from hashlib_edu.continuation import BetaSchedule  # noqa: E402
+from hashlib_edu.plots.training import first_iteration_reaching  # noqa: E402
 
 
 def line_by_label(ax, prefix):
@@ -223,8 +224,31 @@ def test_snapshots_are_validated(snapshots):
     del broken[0]["map"]
     with pytest.raises(ValueError, match="lacks keys \\['map'\\]"):
         plots.check_snapshots(broken)
-    with pytest.raises(IndexError):
+    with pytest.raises(ValueError, match="index"):
         plots.plot_continuation_snapshot(snapshots, index=4)
+    with pytest.raises(TypeError, match="index"):
+        plots.plot_continuation_snapshot(snapshots, index=1.0)
+
+
+@pytest.mark.parametrize(
+    "key, value, error",
+    [
+        ("step", -1, ValueError),
+        ("step", 1.5, TypeError),
+        ("beta", 0.0, ValueError),
+        ("beta", "1", TypeError),
+        ("map", 1.5, ValueError),
+        ("map", None, TypeError),
+        ("quantization_error", -0.1, ValueError),
+        ("outputs", np.full((3, 2), 2.0), ValueError),
+        ("outputs", "codes", TypeError),
+    ],
+)
+def test_each_snapshot_value_is_checked(snapshots, key, value, error):
+    broken = [dict(s) for s in snapshots]
+    broken[1][key] = value
+    with pytest.raises(error, match=rf"snapshots\[1\]\['{key}'\]"):
+        plots.check_snapshots(broken)
 
 
 # ------------------------------------------------------------------------------ evaluation
@@ -245,6 +269,8 @@ def test_pr_curves_plot_precision_against_recall():
         ({"a": ([0.5, 0.4], [0.1])}, ValueError),
         ({"a": ([1.5, 0.4], [0.1, 0.2])}, ValueError),
         ({"a": [0.5, 0.4, 0.3]}, ValueError),
+        ({"a": 0.5}, TypeError),
+        ({"a": ("0.5", [0.1])}, TypeError),
         ([([0.5], [0.1])], TypeError),
     ],
 )
@@ -282,7 +308,7 @@ def test_each_method_sits_in_the_same_place_in_every_figure():
 @pytest.mark.parametrize(
     "results, match",
     [
-        ([], "non-empty"),
+        ([], "results is empty"),
         ([{"method": "a", "bits": 16}], "lacks keys \\['map'\\]"),
         ([{"method": "a", "bits": 0, "map": 0.5}], "bits.* must be >= 1"),
         ([{"method": "a", "bits": 16, "map": 50.0}], "\\[0, 1\\]"),
@@ -363,9 +389,10 @@ def test_retrieval_gallery_grayscale_and_empty_results():
         ({"query_images": np.zeros((3, 2, 8, 8))}, "C = 1"),
         ({"query_ids": [5]}, "query_ids must index"),
         ({"ids": np.array([[4, 7, 1, 20], [3, 2, 9, 19]])}, "ids must index"),
-        ({"distances": np.zeros((2, 3))}, "same shape"),
+        ({"distances": np.zeros((2, 3), int)}, "same shape"),
         ({"relevant": np.zeros((1, 4), bool)}, "relevant must have shape"),
-        ({"ids": np.array([[4.0, 7, 1, 0], [3, 2, 9, 19]])}, "integer"),
+        ({"query_ids": []}, "query_ids"),
+        ({"ids": np.array([[4, -7, 1, 0], [3, 2, 9, 19]])}, "non-negative"),
     ],
 )
 def test_retrieval_gallery_rejects_bad_input(change, match):
@@ -376,9 +403,29 @@ def test_retrieval_gallery_rejects_bad_input(change, match):
         plots.plot_retrieval_gallery(**arguments)
 
 
+@pytest.mark.parametrize(
+    "change, name",
+    [
+        ({"ids": np.array([[4.0, 7, 1, 0], [3, 2, 9, 19]])}, "ids"),
+        ({"distances": np.zeros((2, 4))}, "distances"),
+        ({"relevant": np.full((2, 4), "yes")}, "relevant"),
+        ({"query_ids": [2.0, 0.0]}, "query_ids"),
+        ({"query_images": [[[[0.5]]]]}, "query_images"),
+        ({"db_images": "images"}, "db_images"),
+        ({"title": 3}, "title"),
+    ],
+)
+def test_retrieval_gallery_rejects_the_wrong_kind(change, name):
+    names = ("query_images", "db_images", "query_ids", "ids", "distances", "relevant")
+    arguments = dict(zip(names, gallery_inputs(), strict=True))
+    arguments.update(change)
+    with pytest.raises(TypeError, match=name):
+        plots.plot_retrieval_gallery(**arguments)
+
+
 def test_every_method_has_one_fixed_colour_and_marker():
+    from hashlib_edu.experiment import ALL_METHODS
     from hashlib_edu.plots import METHOD_STYLES, plot_map_vs_bits
-    from hashlib_edu.reproduce import ALL_METHODS
 
     assert set(METHOD_STYLES) == set(ALL_METHODS)
     colours = [tuple(style["color"]) for style in METHOD_STYLES.values()]
@@ -429,3 +476,103 @@ def test_imbalance_sweep_plots_the_two_gaps():
     assert list(left.containers[0].lines[0].get_ydata()) == pytest.approx([0.2, 0.2])
     assert list(right.containers[0].lines[0].get_ydata()) == pytest.approx([0.1, 0.1])
     assert left.get_xscale() == "log" and "similar pairs" in left.get_xlabel()
+
+
+# ------------------------------------------------------------ every argument, one style
+def _sweep_rows():
+    return [
+        {
+            "dataset": "digits",
+            "similar_fraction": 0.1,
+            "iterations": 200,
+            "method": m,
+            "map_expected_mean": 0.5,
+            "map_expected_sd": 0.01,
+        }
+        for m in ("hashnet", "hashnet-w", "hashnet-sgn")
+    ]
+
+
+HISTORY = {"step": [0, 1], "loss": [1.0, 0.5]}
+CODES = np.tanh(np.linspace(-2, 2, 12).reshape(3, 4))
+
+
+@pytest.mark.parametrize(
+    "call, error, name",
+    [
+        (lambda: plots.plot_sign_approximation("1"), TypeError, "betas"),
+        (lambda: plots.plot_sign_approximation([1, "2"]), TypeError, r"betas\[1\]"),
+        (lambda: plots.plot_sign_approximation([1, 0]), ValueError, r"betas\[1\]"),
+        (lambda: plots.plot_sign_approximation(True), TypeError, "betas"),
+        (lambda: plots.plot_sign_approximation(1, z_range=2.0), TypeError, "z_range"),
+        (lambda: plots.plot_sign_approximation(1, z_range=("a", 1)), TypeError, "z_range"),
+        (lambda: plots.plot_sign_approximation(1, num_points=2.5), TypeError, "num_points"),
+        (lambda: plots.plot_sign_approximation(1, num_points=1), ValueError, "num_points"),
+        (
+            lambda: plots.plot_sign_approximation(1, num_iterations=True),
+            TypeError,
+            "num_iterations",
+        ),
+        (lambda: plots.plot_sign_approximation(1, ax="left"), TypeError, "ax"),
+        (lambda: plots.plot_beta_schedule(BetaSchedule(), [1], 800.0), TypeError, "num_iterations"),
+        (lambda: plots.plot_beta_schedule(BetaSchedule(), [1], 800, ax=1), TypeError, "ax"),
+        (lambda: plots.plot_quantization_surrogates((1, -1)), ValueError, "h_range"),
+        (lambda: plots.plot_quantization_surrogates(num_points=50.0), TypeError, "num_points"),
+        (lambda: plots.plot_training_history([0, 1]), TypeError, "history"),
+        (lambda: plots.plot_training_history({**HISTORY, "loss": "ab"}), TypeError, "loss"),
+        (lambda: plots.plot_code_histogram("codes"), TypeError, "outputs"),
+        (lambda: plots.plot_code_histogram(CODES, bins=2.5), TypeError, "bins"),
+        (lambda: plots.plot_code_histogram(CODES, bins=0), ValueError, "bins"),
+        (lambda: plots.plot_code_histogram(CODES, title=3), TypeError, "title"),
+        (lambda: plots.plot_imbalance_sweep({"rows": []}), TypeError, "rows"),
+        (lambda: plots.plot_imbalance_sweep([]), ValueError, "rows"),
+        (lambda: plots.plot_imbalance_sweep([{"dataset": "d"}]), ValueError, r"rows\[0\]"),
+        (
+            lambda: plots.plot_imbalance_sweep([{**_sweep_rows()[0], "map_expected_mean": "x"}]),
+            TypeError,
+            "map_expected_mean",
+        ),
+        (lambda: plots.plot_imbalance_sweep(_sweep_rows(), ax="left"), TypeError, "ax"),
+        (lambda: plots.plot_map_vs_bits({"method": "a"}), TypeError, "results"),
+        (lambda: plots.plot_map_vs_bits([("a", 16, 0.5)]), TypeError, r"results\[0\]"),
+        (
+            lambda: plots.plot_map_vs_bits([{"method": "a", "bits": 16, "map": "0.5"}]),
+            TypeError,
+            "map",
+        ),
+        (
+            lambda: plots.plot_map_vs_bits([{"method": 3, "bits": 16, "map": 0.5}]),
+            TypeError,
+            "method",
+        ),
+        (
+            lambda: plots.plot_map_vs_bits([{"method": "a", "bits": True, "map": 0.5}]),
+            TypeError,
+            "bits",
+        ),
+        (
+            lambda: plots.plot_map_vs_bits([{"method": "a", "bits": 8, "map": 0.5}], metric=3),
+            TypeError,
+            "metric",
+        ),
+        (
+            lambda: plots.plot_map_vs_bits([{"method": "a", "bits": 8, "map": 0.5}], title=1),
+            TypeError,
+            "title",
+        ),
+        (lambda: plots.plot_mih_probes(radii=3), TypeError, "radii"),
+        (lambda: plots.plot_mih_probes(radii=[]), ValueError, "radii"),
+        (lambda: plots.plot_mih_probes(radii=[0, 1.5]), TypeError, r"radii\[1\]"),
+        (lambda: plots.plot_mih_probes(radii=[-1]), ValueError, r"radii\[0\]"),
+        (lambda: plots.plot_mih_probes(bits=65), ValueError, "bits"),
+        (lambda: plots.plot_mih_probes(substrings=2.0), TypeError, "substrings"),
+        (lambda: plots.evaluation.dodge_offsets("hashnet"), TypeError, "methods"),
+        (lambda: plots.evaluation.dodge_offsets([1]), TypeError, r"methods\[0\]"),
+        (lambda: first_iteration_reaching(BetaSchedule(), 0, 10), ValueError, "beta"),
+        (lambda: first_iteration_reaching(7.1, 2, 10), TypeError, "schedule"),
+        (lambda: first_iteration_reaching(BetaSchedule(), 2, 10.0), TypeError, "num_iterations"),
+    ],
+)
+def test_bad_arguments_name_themselves(call, error, name):
+    with pytest.raises(error, match=name):
+        call()

@@ -15,8 +15,8 @@ import torch  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
 from hashlib_edu import plots  # noqa: E402
-from hashlib_edu.config import METHOD_NAMES  # noqa: E402
 from hashlib_edu.data.torch_datasets import TensorImageDataset  # noqa: E402
+from hashlib_edu.methods import method_name  # noqa: E402
 from hashlib_edu.plots import plot_precision_at_k  # noqa: E402
 from hashlib_edu.plots.evaluation import BITS_LINESTYLES  # noqa: E402
 
@@ -141,9 +141,9 @@ def test_each_method_styled_by_its_key_not_by_the_order(order):
     curves = {m: (KS, AT_K * (i + 1) / 3) for i, m in enumerate(order)}
     fig = plot_precision_at_k(curves)
     lines = lines_by_label(fig.axes[0])
-    assert set(lines) == {METHOD_NAMES[m] for m in order}
+    assert set(lines) == {method_name(m) for m in order}
     for i, method in enumerate(order):
-        line, style = lines[METHOD_NAMES[method]], plots.method_style(method)
+        line, style = lines[method_name(method)], plots.method_style(method)
         assert to_rgba(line.get_color()) == to_rgba(style["color"])
         assert line.get_marker() == style["marker"]
         np.testing.assert_array_equal(line.get_xdata(), KS)
@@ -192,6 +192,10 @@ def test_draws_on_a_given_axes():
         ({"hashnet": (KS, [0.5, 1.5, 0.2])}, ValueError, r"\[0, 1\]"),
         ({"hashnet": ([0, 10, 100], AT_K)}, ValueError, ">= 1"),
         ({"hashnet": (KS, ["a", "b", "c"])}, TypeError, "numeric"),
+        ({"hashnet": KS}, ValueError, "pair"),
+        ({"hashnet": 0.5}, TypeError, "hashnet"),
+        ({"hashnet": (KS, None)}, TypeError, "precisions"),
+        ({"hashnet": (KS, [[0.5, 0.4, 0.3]])}, ValueError, "precisions"),
     ],
 )
 def test_reject_bad_curves(curves, error, match):
@@ -206,3 +210,17 @@ def test_reject_bad_ax_and_scale():
         plot_precision_at_k({"dhn": (KS, AT_K)}, xscale="symlog")
     with pytest.raises(TypeError, match="xscale"):
         plot_precision_at_k({"dhn": (KS, AT_K)}, xscale=10)
+    with pytest.raises(TypeError, match="title"):
+        plot_precision_at_k({"dhn": (KS, AT_K)}, title=["t"])
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"ax": "left"}, TypeError, "ax"),
+        ({"title": 3}, TypeError, "title"),
+    ],
+)
+def test_pr_curves_reject_bad_ax_and_title(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        plots.plot_pr_curves({"hashnet": (PRECISION, RECALL)}, **kwargs)

@@ -250,10 +250,36 @@ def test_beta_schedule_figure_is_readable():
     assert size >= 10
 
 
-def test_beta_schedule_rejects_bad_input():
-    with pytest.raises(TypeError, match="BetaSchedule"):
-        plots.plot_beta_schedule(7.1, [1], 800)
-    with pytest.raises(ValueError):
-        plots.plot_beta_schedule(BetaSchedule(), [], 800)
-    with pytest.raises(ValueError):
-        plots.plot_beta_schedule(BetaSchedule(), [1], 0)
+@pytest.mark.parametrize(
+    "args, error, name",
+    [
+        ((7.1, [1], 800), TypeError, "BetaSchedule"),
+        ((BetaSchedule(), [], 800), ValueError, "betas"),
+        ((BetaSchedule(), [1, -1], 800), ValueError, r"betas\[1\]"),
+        ((BetaSchedule(), {"a": 1}, 800), TypeError, "betas"),
+        ((BetaSchedule(), [1], 0), ValueError, "num_iterations"),
+        ((BetaSchedule(), [1], 800.0), TypeError, "num_iterations"),
+    ],
+)
+def test_beta_schedule_rejects_bad_input(args, error, name):
+    with pytest.raises(error, match=name):
+        plots.plot_beta_schedule(*args)
+
+
+@pytest.mark.parametrize(
+    "call, error, name",
+    [
+        (lambda s: plots.saturation_shares(s, threshold=True), TypeError, "threshold"),
+        (lambda s: plots.saturation_shares(s, threshold=0.0), ValueError, "threshold"),
+        (lambda s: plots.saturation_shares(s, tolerance="0"), TypeError, "tolerance"),
+        (lambda s: plots.saturation_shares(s, final_logits=[["a"]]), TypeError, "final_logits"),
+        (lambda s: plots.saturation_shares(s[0]), TypeError, "snapshots"),
+        (lambda s: plots.saturation_shares([]), ValueError, "snapshots"),
+        (lambda s: plots.plot_learning_vs_beta(s, threshold="0.9"), TypeError, "threshold"),
+        (lambda s: plots.plot_learning_vs_beta(s, final_logits="z"), TypeError, "final_logits"),
+    ],
+)
+def test_saturation_arguments_name_themselves(call, error, name):
+    snaps, _ = make_snapshots([1.0, 2.0], [1.0, 1.0])
+    with pytest.raises(error, match=name):
+        call(snaps)

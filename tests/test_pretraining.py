@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 import torch
 
+from hashlib_edu.cache import cache_dir
+from hashlib_edu.config import TrainConfig
 from hashlib_edu.data import load_dataset
-from hashlib_edu.pretraining import PretrainConfig, cache_dir, pretrained_trunk
-from hashlib_edu.training import TrainConfig, encode, train_hashing_model
+from hashlib_edu.encoding import encode
+from hashlib_edu.pretraining import PretrainConfig, pretrained_trunk
+from hashlib_edu.training import train_hashing_model
 
 FAST = PretrainConfig(iterations=20, batch_size=64)
 
@@ -71,15 +74,15 @@ def test_a_cache_file_of_other_settings_is_not_trusted(cache, digits):
 
 def test_pretraining_sees_only_the_training_split(cache, digits, monkeypatch):
     seen = []
-    import hashlib_edu.training as training
+    import hashlib_edu.batches as batches
 
-    original = training.minibatches
+    original = batches.minibatches
 
     def spy(dataset, batch_size, generator):
         seen.append(dataset)
         return original(dataset, batch_size, generator)
 
-    monkeypatch.setattr(training, "minibatches", spy)
+    monkeypatch.setattr(batches, "minibatches", spy)
     pretrained_trunk(digits, seed=0, config=FAST)
     (batched,) = seen
     assert batched.images is digits.train.images  # the training split's images, nothing else
@@ -89,15 +92,13 @@ def test_pretraining_sees_only_the_training_split(cache, digits, monkeypatch):
 def test_coarse_pretraining_classifies_the_first_digit_only(cache, monkeypatch):
     from dataclasses import replace
 
-    import hashlib_edu.training as training
+    import hashlib_edu.batches as batches
     from hashlib_edu.data.digits import digits_source
 
     data = load_dataset("digit-pairs", seed=0, n_train=200, n_query=100, n_database=200)
     seen = []
-    original = training.minibatches
-    monkeypatch.setattr(
-        training, "minibatches", lambda d, b, g: seen.append(d) or original(d, b, g)
-    )
+    original = batches.minibatches
+    monkeypatch.setattr(batches, "minibatches", lambda d, b, g: seen.append(d) or original(d, b, g))
     fine = pretrained_trunk(data, seed=0, config=FAST)
     coarse = pretrained_trunk(data, seed=0, config=replace(FAST, labels="first-digit"))
     _, digit_of = digits_source()
@@ -107,8 +108,49 @@ def test_coarse_pretraining_classifies_the_first_digit_only(cache, monkeypatch):
     assert len(_files(cache)) == 2  # the label set is part of the cache key
     with pytest.raises(ValueError, match="first-digit"):
         pretrained_trunk(load_dataset("digits", seed=0), config=replace(FAST, labels="first-digit"))
-    with pytest.raises(ValueError, match="labels must be one of"):
+    with pytest.raises(ValueError, match="PretrainConfig.labels 'coarse'; choose one of"):
         replace(FAST, labels="coarse")
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"iterations": 0}, ValueError, "PretrainConfig.iterations"),
+        ({"iterations": 2.5}, TypeError, "PretrainConfig.iterations"),  # never truncated to 2
+        ({"iterations": True}, TypeError, "PretrainConfig.iterations"),
+        ({"batch_size": -1}, ValueError, "PretrainConfig.batch_size"),
+        ({"batch_size": 64.0}, TypeError, "PretrainConfig.batch_size"),
+        ({"lr": 0.0}, ValueError, "PretrainConfig.lr"),
+        ({"lr": "2e-3"}, TypeError, "PretrainConfig.lr"),
+        ({"weight_decay": -1e-4}, ValueError, "PretrainConfig.weight_decay"),
+        ({"weight_decay": None}, TypeError, "PretrainConfig.weight_decay"),
+        ({"labels": "coarse"}, ValueError, "PretrainConfig.labels"),
+        ({"labels": 1}, TypeError, "PretrainConfig.labels"),
+    ],
+)
+def test_pretrain_config_rejects_bad_settings(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        PretrainConfig(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, name",
+    [
+        ({"data": "digits"}, TypeError, "data"),
+        ({"seed": -1}, ValueError, "seed"),
+        ({"seed": 1.0}, TypeError, "seed"),
+        ({"seed": True}, TypeError, "seed"),
+        ({"config": {"iterations": 20}}, TypeError, "config"),
+        ({"device": "gpu"}, ValueError, "device"),
+        ({"device": 0.5}, TypeError, "device"),
+        ({"progress": "yes"}, TypeError, "progress"),
+    ],
+)
+def test_pretrained_trunk_checks_its_arguments_before_training(cache, digits, kwargs, error, name):
+    arguments = {"data": digits, "seed": 0, "config": FAST, **kwargs}
+    with pytest.raises(error, match=name):
+        pretrained_trunk(arguments.pop("data"), **arguments)
+    assert not (cache / "pretrained").exists()  # refused before anything was trained or cached
 
 
 def test_pretrained_start_gives_many_distinct_codes_on_digit_pairs(cache):

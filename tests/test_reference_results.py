@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hashlib_edu import experiment
 from hashlib_edu import reference as reference_files
-from hashlib_edu import reproduce
 from hashlib_edu.data import load_dataset
-from hashlib_edu.reproduce import DEFAULT_METHODS, run_one
+from hashlib_edu.experiment import DEFAULT_METHODS, run_one
 from hashlib_edu.results import (
     PAPER_CLAIMS,
     RERUN_BITS,
@@ -28,7 +28,7 @@ from hashlib_edu.results import (
 )
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-RUN_KEYS = set(reproduce.RUN_KEYS) | {"conventions"}
+RUN_KEYS = set(experiment.RUN_KEYS) | {"conventions"}
 SEEDS = [0, 1, 2, 3, 4]
 
 

@@ -7,7 +7,13 @@ import pytest
 import torch
 
 from hashlib_edu._kernels import scan as scan_kernels  # noqa: E402
-from hashlib_edu.retrieval import HammingIndex, pack_codes
+from hashlib_edu.retrieval import (
+    BACKEND_CLASSES,
+    HammingIndex,
+    MIHBackend,
+    NumbaBackend,
+    pack_codes,
+)
 
 BACKENDS = ["numba", "numpy", "faiss"]
 
@@ -89,12 +95,13 @@ def test_radius_search_equals_linear_scan_for_every_backend(bits):
 def test_radius_search_uses_hash_table_when_ball_is_small_and_scan_otherwise():
     db, q = random_codes(7, 2000, 12), random_codes(8, 30, 12)
     index = HammingIndex(db)
+    scan = NumbaBackend(db)
     assert index.uses_hash_table(1)  # 13 probes * 32 <= 2000
     assert not index.uses_hash_table(3)  # 299 probes
     assert not HammingIndex(random_codes(0, 2000, 70)).uses_hash_table(0)  # K > 64
     for radius in (1, 3):
         hashed = index.radius_search(q, radius)
-        scanned = index._radius_scan(q, radius)
+        scanned = scan.radius_scan(q, radius)
         for a, b in zip(hashed, scanned, strict=True):
             np.testing.assert_array_equal(a, b)
 
@@ -121,8 +128,7 @@ def test_radius_search_overflowing_the_first_buffer():
         got = HammingIndex(db, backend).radius_search(q, 2)
         for g, e in zip(got, ref_radius(q, db, 2), strict=True):
             np.testing.assert_array_equal(g, e)
-    index = HammingIndex(db)
-    for g, e in zip(index._radius_scan(q, 2), ref_radius(q, db, 2), strict=True):
+    for g, e in zip(NumbaBackend(db).radius_scan(q, 2), ref_radius(q, db, 2), strict=True):
         np.testing.assert_array_equal(g, e)
 
 
@@ -180,3 +186,47 @@ def test_bad_inputs():
         index.radius_search(db[:2], -1)
     with pytest.raises(TypeError, match="boolean"):
         index.search(db[:2] > 0, 1)
+
+
+@pytest.mark.parametrize("bits", [8, 13, 70])
+def test_every_backend_class_gives_the_same_results(bits):
+    """The backend classes behind HammingIndex agree with each other (ties by ascending id);
+    faiss may pick other ids among items tied at the k-th distance, so for k < N only its
+    distances are compared, and its full ranking (k = N) must match exactly."""
+    db = np.concatenate([random_codes(20, 500, bits), random_codes(20, 40, bits)])  # duplicates
+    q = np.concatenate([random_codes(21, 12, bits), db[:2]])
+    backends = {name: cls(db) for name, cls in BACKEND_CLASSES.items()}
+    reference = backends.pop("numpy")
+    for k in (1, 6, len(db)):
+        want_d, want_i = reference.search(q, k)
+        for name, backend in backends.items():
+            got_d, got_i = backend.search(q, k)
+            assert got_d.dtype == np.int32 and got_i.dtype == np.int64, name
+            np.testing.assert_array_equal(got_d, want_d, err_msg=name)
+            if name != "faiss" or k == len(db):
+                np.testing.assert_array_equal(got_i, want_i, err_msg=name)
+    for radius in (0, 2, bits // 2):
+        want = reference.radius_search(q, radius)
+        for name, backend in backends.items():
+            got = backend.radius_search(q, radius)
+            assert len(got) == len(want), name
+            for g, w in zip(got, want, strict=True):
+                np.testing.assert_array_equal(g, w, err_msg=name)
+
+
+def test_index_delegates_to_the_backend_class_it_names():
+    db, q = random_codes(22, 300, 16), random_codes(23, 6, 16)
+    assert set(BACKEND_CLASSES) == {"numba", "numpy", "faiss", "mih"}
+    for name, cls in BACKEND_CLASSES.items():
+        assert cls.name == name
+        index = HammingIndex(db, backend=name)
+        np.testing.assert_array_equal(index.search(q, 5)[0], cls(db).search(q, 5)[0])
+    assert HammingIndex(db, backend="mih").substrings == MIHBackend(db).substrings
+    assert MIHBackend(db, substrings=3).substrings == 3
+
+
+def test_unknown_backend_raises_naming_the_choices():
+    with pytest.raises(ValueError, match="unknown backend 'gpu'") as info:
+        HammingIndex(random_codes(0, 5, 8), backend="gpu")
+    for name in ("auto", "numba", "numpy", "faiss", "mih"):
+        assert repr(name) in str(info.value)

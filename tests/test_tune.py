@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
+from hashlib_edu.config import TrainConfig
 from hashlib_edu.data import load_dataset, source_overlap, validation_data
-from hashlib_edu.training import TrainConfig
 from hashlib_edu.tune import GRID, NATURAL_BOUNDS, TUNED_FILE, extend_axis, merge_record, tune
 
 

@@ -424,6 +424,58 @@ def find_leaks(
     return [s for s in solution_strings(source_nb) if s in haystack and s not in visible]
 
 
+def _solution_cell(i: int, code: str, assigned: list[str], defined: set[str],
+                   expressions: list[str]) -> list[Problem]:  # fmt: skip
+    """A solution cell must assign an answer; record its answers and their expressions."""
+    defined.update(assigned)
+    # an answer derived from other answers (answer_c = answer_a > answer_b) is a relation the
+    # check has to state: not worth a warning
+    expressions.extend(normalize(e) for e in answer_expressions(code) if ANSWER_PREFIX not in e)
+    if not assigned:
+        return [Problem(i, "solution cell assigns no answer_* name: it becomes empty", False)]
+    return []
+
+
+def _check_cell(i: int, code: str, read: list[str], defined: set[str], expressions: list[str],
+                visible_checks: bool) -> list[Problem]:  # fmt: skip
+    """A check cell must read answers set above and, when students see it, reveal none."""
+    problems: list[Problem] = []
+    missing = [n for n in read if n not in defined]
+    if missing:
+        problems.append(
+            Problem(i, f"check cell reads {', '.join(missing)}, set by no solution cell above")
+        )
+    if not read:
+        problems.append(Problem(i, "check cell reads no answer_* name: left unchanged", False))
+    if not visible_checks:
+        return problems
+    shown = [e for e in expressions if len(e) >= MIN_EXPRESSION and e in normalize(code)]
+    problems += [Problem(i, f"check cell shows a solution verbatim: {e!r}") for e in shown]
+    revealing = revealing_answer_uses(code)
+    if revealing:
+        problems.append(
+            Problem(
+                i,
+                f"check cell uses {', '.join(revealing)} other than in "
+                f'{CHECK_FUNCTION}("<exercise>", answer, "<digest>"): a student could '
+                "read the answer off it; compare digests (hashlib_edu.exercises)",
+            )
+        )
+    return problems
+
+
+def _untagged_cell(i: int, code: str, assigned: list[str], read: list[str]) -> list[Problem]:
+    """An untagged cell must neither set an answer nor read one without handling None."""
+    if assigned:
+        return [Problem(i, f"untagged cell assigns {', '.join(assigned)}: tag it {SOLUTION!r}")]
+    if read and NOT_ANSWERED not in code:
+        message = (
+            f"untagged cell reads {', '.join(read)} and does not handle None: tag it {CHECK!r}"
+        )
+        return [Problem(i, message)]
+    return []
+
+
 def check_notebook(
     nb: dict[str, Any], student: dict[str, Any] | None = None, *, visible_checks: bool = True
 ) -> list[Problem]:
@@ -442,61 +494,18 @@ def check_notebook(
         code = _nbio.source(cell)
         if _parse(code) is None:
             problems.append(Problem(i, "the cell is not valid Python; answer names guessed", False))
-        assigned = answer_names(code)
-        read = read_answer_names(code)
+        assigned, read = answer_names(code), read_answer_names(code)
         if SOLUTION in cell_tags:
-            if not assigned:
-                problems.append(
-                    Problem(i, "solution cell assigns no answer_* name: it becomes empty", False)
-                )
-            defined.update(assigned)
-            # an answer derived from other answers (answer_c = answer_a > answer_b) is a
-            # relation the check has to state: not worth a warning
-            expressions += [
-                normalize(e) for e in answer_expressions(code) if ANSWER_PREFIX not in e
-            ]
+            problems += _solution_cell(i, code, assigned, defined, expressions)
         elif CHECK in cell_tags:
-            missing = [n for n in read if n not in defined]
-            if missing:
-                problems.append(
-                    Problem(
-                        i, f"check cell reads {', '.join(missing)}, set by no solution cell above"
-                    )
-                )
-            if not read:
-                problems.append(
-                    Problem(i, "check cell reads no answer_* name: left unchanged", False)
-                )
-            shown = [e for e in expressions if len(e) >= MIN_EXPRESSION and e in normalize(code)]
-            if not visible_checks:
-                continue
-            for e in shown:
-                problems.append(Problem(i, f"check cell shows a solution verbatim: {e!r}"))
-            revealing = revealing_answer_uses(code)
-            if revealing:
-                problems.append(
-                    Problem(
-                        i,
-                        f"check cell uses {', '.join(revealing)} other than in "
-                        f'{CHECK_FUNCTION}("<exercise>", answer, "<digest>"): a student could '
-                        "read the answer off it; compare digests (hashlib_edu.exercises)",
-                    )
-                )
-        elif assigned:
-            problems.append(
-                Problem(i, f"untagged cell assigns {', '.join(assigned)}: tag it {SOLUTION!r}")
-            )
-        elif read and NOT_ANSWERED not in code:
-            problems.append(
-                Problem(
-                    i,
-                    f"untagged cell reads {', '.join(read)} and does not handle None: "
-                    f"tag it {CHECK!r}",
-                )
-            )
+            problems += _check_cell(i, code, read, defined, expressions, visible_checks)
+        else:
+            problems += _untagged_cell(i, code, assigned, read)
     if student is not None:
-        for leak in find_leaks(nb, student):
-            problems.append(Problem(None, f"the student edition contains a solution: {leak!r}"))
+        problems += [
+            Problem(None, f"the student edition contains a solution: {leak!r}")
+            for leak in find_leaks(nb, student)
+        ]
     return problems
 
 

@@ -52,6 +52,40 @@ def build_dense(words, start, length, ids_out, words_out, starts):
 
 
 @njit(cache=True, inline="always")
+def is_first_step(query_words, a, p, t, perm_words, masks):
+    """Whether step t (table a) is the first step that reaches the item at position p of table a:
+    no other substring b has ``d_b * m + b < t``."""
+    m, nw = masks.shape[0], query_words.shape[0]
+    for b in range(m):
+        if b != a:
+            db = 0
+            for w in range(nw):
+                db += popcount64((query_words[w] ^ perm_words[a, p, w]) & masks[b, w])
+            if db * m + b < t:
+                return False
+    return True
+
+
+@njit(cache=True, inline="always")
+def grown(ids, dists, c):
+    """The candidate buffers (ids, dists) at twice their size, the first c entries copied."""
+    ids2, dists2 = np.empty(2 * c, dtype=np.int64), np.empty(2 * c, dtype=np.int32)
+    ids2[:c] = ids
+    dists2[:c] = dists
+    return ids2, dists2
+
+
+@njit(cache=True, inline="always")
+def count_and_shrink(d, k, state, histogram):
+    """k-NN: count a kept item at distance d and shrink the bound to the k-th distance."""
+    histogram[d] += 1
+    state[1] += 1
+    while state[0] > 0 and state[1] - histogram[state[0]] >= k:
+        state[1] -= histogram[state[0]]
+        state[0] -= 1
+
+
+@njit(cache=True, inline="always")
 def verify(
     query_words, a, t, lo, hi, k, state, histogram, perm_ids, perm_words, masks, ids, dists, c
 ):
@@ -60,37 +94,19 @@ def verify(
     ``state = [bound, count]``: radius search (k = 0) keeps ``bound = r``; k-NN (k > 0) counts
     the kept items with d <= bound in ``histogram`` and shrinks the bound to the k-th distance.
     """
-    m, nw = masks.shape[0], query_words.shape[0]
+    nw = query_words.shape[0]
     for p in range(lo, hi):
         d = 0
         for w in range(nw):
             d += popcount64(query_words[w] ^ perm_words[a, p, w])
-        if d > state[0]:
-            continue
-        first = True  # is step t the first step that reaches this item?
-        for b in range(m):
-            if b != a:
-                db = 0
-                for w in range(nw):
-                    db += popcount64((query_words[w] ^ perm_words[a, p, w]) & masks[b, w])
-                if db * m + b < t:
-                    first = False
-                    break
-        if not first:
+        if d > state[0] or not is_first_step(query_words, a, p, t, perm_words, masks):
             continue
         if c == ids.shape[0]:  # grow the candidate buffers
-            ids2, dists2 = np.empty(2 * c, dtype=np.int64), np.empty(2 * c, dtype=np.int32)
-            ids2[:c] = ids
-            dists2[:c] = dists
-            ids, dists = ids2, dists2
+            ids, dists = grown(ids, dists, c)
         ids[c], dists[c] = perm_ids[a, p], d
         c += 1
         if k > 0:
-            histogram[d] += 1
-            state[1] += 1
-            while state[0] > 0 and state[1] - histogram[state[0]] >= k:
-                state[1] -= histogram[state[0]]
-                state[0] -= 1
+            count_and_shrink(d, k, state, histogram)
     return ids, dists, c
 
 

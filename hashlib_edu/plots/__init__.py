@@ -6,22 +6,32 @@ accept ``ax`` draw on it and return its figure; otherwise they create a new figu
 
 A new figure is closed in pyplot before it is returned: in a notebook it shows exactly once when
 it is the last expression of a cell (``fig = plot_...(...)`` shows nothing, ``fig`` shows it), and
-figures drawn repeatedly by :mod:`hashlib_edu.widgets` never pile up in pyplot's registry.
+figures drawn repeatedly by :mod:`hashlib_edu.explorers` never pile up in pyplot's registry.
 
 All figures are drawn under the package style (seaborn ``"whitegrid"`` / ``"notebook"`` context,
 the ``"colorblind"`` palette, larger fonts for the classroom) without touching the global
 matplotlib settings; call :func:`set_style` to use the same style for your own plots.
 
 Modules: :mod:`~hashlib_edu.plots.style` (palette, method styles, helpers),
-:mod:`~hashlib_edu.plots.training` (continuation, losses, training curves, sweep),
+:mod:`~hashlib_edu.plots.training` (continuation, losses, training curves),
+:mod:`~hashlib_edu.plots.imbalance` (the imbalance x training-length sweep),
 :mod:`~hashlib_edu.plots.saturation` (learning or β: the network's z beside tanh(βz)) and
 :mod:`~hashlib_edu.plots.evaluation` (retrieval quality, gallery, multi-index probes),
 :mod:`~hashlib_edu.plots.network` (the network diagram, sizes read from the model) and
 :mod:`~hashlib_edu.plots.motion` (codes moving towards the cube's corners during training) and
-:mod:`~hashlib_edu.plots.conventions` (one set of codes under every mAP convention). Every public
-name is importable from ``hashlib_edu.plots``.
+:mod:`~hashlib_edu.plots.conventions` (one set of codes under every mAP convention) and
+:mod:`~hashlib_edu.plots.binarization` (three ways through sign(z); CSQ's hash centres). Every
+public name is importable from ``hashlib_edu.plots``.
 """
 
+from hashlib_edu.plots.binarization import (
+    THREE_WAYS,
+    BinarizationCurve,
+    binarization_curves,
+    centre_distances,
+    plot_binarization_gradients,
+    plot_centre_distances,
+)
 from hashlib_edu.plots.conventions import NON_METHOD_STYLE, plot_convention_spread
 from hashlib_edu.plots.evaluation import (
     BITS_LINESTYLES,
@@ -31,6 +41,7 @@ from hashlib_edu.plots.evaluation import (
     plot_precision_at_k,
     plot_retrieval_gallery,
 )
+from hashlib_edu.plots.imbalance import plot_imbalance_sweep
 from hashlib_edu.plots.motion import code_paths, corner_share, plot_code_motion
 from hashlib_edu.plots.network import plot_network_diagram
 from hashlib_edu.plots.saturation import plot_learning_vs_beta, pre_activations, saturation_shares
@@ -51,7 +62,6 @@ from hashlib_edu.plots.training import (
     plot_beta_schedule,
     plot_code_histogram,
     plot_continuation_snapshot,
-    plot_imbalance_sweep,
     plot_quantization_surrogates,
     plot_sign_approximation,
     plot_training_history,
@@ -66,12 +76,18 @@ __all__ = [
     "PALETTE",
     "RELEVANT_COLOR",
     "RELEVANT_MARK",
+    "THREE_WAYS",
+    "BinarizationCurve",
+    "binarization_curves",
+    "centre_distances",
     "check_snapshots",
     "code_paths",
     "corner_share",
     "finish_axes",
     "method_style",
     "plot_beta_schedule",
+    "plot_binarization_gradients",
+    "plot_centre_distances",
     "plot_code_histogram",
     "plot_code_motion",
     "plot_continuation_snapshot",

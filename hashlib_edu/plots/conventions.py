@@ -3,7 +3,7 @@
 :func:`plot_convention_spread` draws the mAP of several models under every convention of
 :func:`hashlib_edu.conventions.map_conventions`, one row per convention, each method in its own
 colour and marker (:func:`~hashlib_edu.plots.method_style`) and display name
-(:func:`hashlib_edu.config.method_name`); a reference that is not a method (a constant code) is
+(:func:`hashlib_edu.methods.method_name`); a reference that is not a method (a constant code) is
 drawn in a neutral near-black. The tie example's figures are in :mod:`hashlib_edu.ties`.
 """
 
@@ -16,9 +16,9 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from hashlib_edu._validation import check_float
-from hashlib_edu.config import METHOD_NAMES, method_name
+from hashlib_edu._validation import check_float, check_mapping, check_str
 from hashlib_edu.conventions import MAP_CONVENTIONS
+from hashlib_edu.methods import METHODS, method_name
 from hashlib_edu.plots.style import axes_or_new, finish_axes, method_style, styled
 
 __all__ = ["NON_METHOD_STYLE", "plot_convention_spread"]
@@ -30,20 +30,17 @@ CHANCE_COLOR = "0.1"
 
 
 def _check_results(results: Any) -> dict[str, Mapping[str, float]]:
-    if not isinstance(results, Mapping):
-        raise TypeError(
-            f"results must map model names to map_conventions dicts, not {type(results).__name__}"
-        )
-    if not results:
-        raise ValueError("results is empty: give at least one model")
+    what = "a dict model name -> map_conventions(...) of its codes"
+    check_mapping(results, "results", what)
     for name, values in results.items():
-        if not isinstance(name, str) or not isinstance(values, Mapping):
-            raise TypeError(
-                f"results[{name!r}] must be a dict of map_conventions, keyed by a string"
-            )
+        check_str(name, f"the model name {name!r} in results")
+        check_mapping(values, f"results[{name!r}]", "a dict of map_conventions")
         missing = [c for c in MAP_CONVENTIONS if c not in values]
         if missing:
             raise ValueError(f"results[{name!r}] lacks the conventions {missing}")
+        for convention in MAP_CONVENTIONS:
+            where = f"results[{name!r}][{convention!r}]"
+            check_float(values[convention], where, 0.0, 1.0, allow_nan=True)
     return dict(results)
 
 
@@ -59,7 +56,7 @@ def plot_convention_spread(
     :data:`~hashlib_edu.conventions.MAP_CONVENTIONS`, one marker per model.
 
     ``results``: model name -> :func:`~hashlib_edu.conventions.map_conventions` of its codes.
-    A method of the suite (a key of :data:`hashlib_edu.config.METHOD_NAMES`) is drawn in its
+    A method of the suite (a key of :data:`hashlib_edu.methods.METHODS`) is drawn in its
     colour and marker (:func:`~hashlib_edu.plots.method_style`) and labelled with its display
     name; any other name (a constant code, chance) in :data:`NON_METHOD_STYLE`. Models are
     dodged vertically inside a row so that equal values do not hide each other. ``chance``: the
@@ -70,13 +67,12 @@ def plot_convention_spread(
     results = _check_results(results)
     if chance is not None:
         chance = check_float(chance, "chance", 0.0, 1.0)
-    if not isinstance(xlabel, str):
-        raise TypeError(f"xlabel must be a string, not {type(xlabel).__name__}")
+    check_str(xlabel, "xlabel")
     fig, ax = axes_or_new(ax, (11.0, 5.0))
     y = np.arange(len(MAP_CONVENTIONS))
     spread = 0.3 if len(results) > 1 else 0.0
     for (name, values), dy in zip(results.items(), np.linspace(-spread, spread, len(results))):
-        style = method_style(name) if name in METHOD_NAMES else NON_METHOD_STYLE
+        style = method_style(name) if name in METHODS else NON_METHOD_STYLE
         size = 150 if style["marker"] == "*" else 70
         ax.scatter(
             [values[c] for c in MAP_CONVENTIONS],

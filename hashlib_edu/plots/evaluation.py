@@ -13,8 +13,21 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 from torch.utils.data import Dataset
 
-from hashlib_edu._validation import check_int, check_positive_int
-from hashlib_edu.config import METHOD_NAMES, method_name
+from hashlib_edu._validation import (
+    check_ax,
+    check_choice,
+    check_float,
+    check_images,
+    check_int,
+    check_mapping,
+    check_positive_int,
+    check_records,
+    check_sequence,
+    check_str,
+    check_unit,
+    curve_pair,
+)
+from hashlib_edu.methods import METHODS, method_name
 from hashlib_edu.multi_index import default_substrings, probe_counts
 from hashlib_edu.plots.style import (
     IRRELEVANT_COLOR,
@@ -22,10 +35,6 @@ from hashlib_edu.plots.style import (
     METHOD_STYLES,
     RELEVANT_COLOR,
     RELEVANT_MARK,
-    check_ax,
-    check_curve_dict,
-    check_unit,
-    curve_pair,
     finish_axes,
     method_style,
     new_figure,
@@ -53,24 +62,10 @@ def _curve_key(key: Any) -> tuple[str | None, int | None]:
     return (key if key in METHOD_STYLES else None), None
 
 
-@styled
-def plot_pr_curves(
-    curves: Mapping[Any, tuple[Any, Any]], ax: Axes | None = None, title: str | None = None
-) -> Figure:
-    """Precision-recall curves: ``{key: (precision, recall)}``, one curve per key.
-
-    The pair order matches :func:`hashlib_edu.metrics.pr_curve_by_radius` (precision, recall for
-    Hamming radius r = 0..K); the points are joined in radius order. A key is
-
-    * a ``(method, bits)`` pair such as ``("itq", 16)``: the curve has the method's colour and
-      marker (:func:`method_style`) and the line style of its code length (`BITS_LINESTYLES`:
-      solid for the shortest, then dashed, dotted, dash-dot); the legend names each method once
-      (its display name, :func:`hashlib_edu.config.method_name`) and each code length once;
-    * a method key such as ``"itq"``: the method's colour, marker and display name;
-    * any other label: the palette in order, the label as given.
-    """
-    check_curve_dict(curves, "curves")
-    check_ax(ax)
+def _pr_inputs(curves: Any) -> tuple[dict, dict, list[int]]:
+    """The checked keys ((method, bits) of each curve), curves ((precision, recall) arrays) and
+    code lengths of `plot_pr_curves`."""
+    check_mapping(curves, "curves", "a dict label -> (precision, recall) arrays")
     keys = {key: _curve_key(key) for key in curves}
     pairs = {
         key: curve_pair(value, str(key), ("precision", "recall")) for key, value in curves.items()
@@ -84,6 +79,28 @@ def plot_pr_curves(
             f"at most {len(BITS_LINESTYLES)} code lengths can be told apart by line style, "
             f"got {lengths}; draw them in several figures"
         )
+    return keys, pairs, lengths
+
+
+@styled
+def plot_pr_curves(
+    curves: Mapping[Any, tuple[Any, Any]], ax: Axes | None = None, title: str | None = None
+) -> Figure:
+    """Precision-recall curves: ``{key: (precision, recall)}``, one curve per key.
+
+    The pair order matches :func:`hashlib_edu.metrics.pr_curve_by_radius` (precision, recall for
+    Hamming radius r = 0..K); the points are joined in radius order. A key is
+
+    * a ``(method, bits)`` pair such as ``("itq", 16)``: the curve has the method's colour and
+      marker (:func:`method_style`) and the line style of its code length (`BITS_LINESTYLES`:
+      solid for the shortest, then dashed, dotted, dash-dot); the legend names each method once
+      (its display name, :func:`hashlib_edu.methods.method_name`) and each code length once;
+    * a method key such as ``"itq"``: the method's colour, marker and display name;
+    * any other label: the palette in order, the label as given.
+    """
+    keys, pairs, lengths = _pr_inputs(curves)
+    check_ax(ax)
+    check_str(title, "title", optional=True)
     if ax is None:
         fig, ax = new_figure(1, 1, (6.4, 4.6))
     fig = ax.figure
@@ -123,13 +140,35 @@ DODGE = 0.5
 def dodge_offsets(methods: Sequence[str]) -> dict[str, float]:
     """Where (in bits, beside the tick) each method is drawn, so that equal values of two methods
     stay visible side by side instead of one marker hiding another. Each method of the suite has
-    a fixed slot (its place in :data:`~hashlib_edu.config.METHOD_NAMES`), the same in every
+    a fixed slot (its place in :data:`~hashlib_edu.methods.METHODS`), the same in every
     figure whatever else is drawn; other names take the slots after them, in order."""
-    slots = {m: i for i, m in enumerate(METHOD_NAMES)}
+    methods = check_sequence(methods, "methods", "a list of method names", min_length=0)
+    for i, method in enumerate(methods):
+        check_str(method, f"methods[{i}]")
+    slots = {m: i for i, m in enumerate(METHODS)}
     for m in methods:
         slots.setdefault(m, len(slots))
-    centre = (len(METHOD_NAMES) - 1) / 2
+    centre = (len(METHODS) - 1) / 2
     return {m: DODGE * (slots[m] - centre) for m in methods}
+
+
+def _points_by_method(results: Any, metric: str) -> dict[str, list[tuple[int, float, float]]]:
+    """{method: [(bits, value, sd), ...]} of the run or summary rows of `plot_map_vs_bits`."""
+    results = check_records(results, "results", ("method", "bits"))
+    by_method: dict[str, list[tuple[int, float, float]]] = {}
+    for i, row in enumerate(results):
+        key = f"{metric}_mean" if f"{metric}_mean" in row else metric
+        if key not in row:
+            raise ValueError(
+                f"results[{i}] lacks keys [{metric!r}]; each needs method, bits, {metric}"
+            )
+        method = check_str(row["method"], f"results[{i}]['method']")
+        bits = check_positive_int(row["bits"], f"results[{i}]['bits']")
+        value = check_float(row[key], f"results[{i}]['{key}']", 0.0, 1.0)
+        sd = row.get(f"{metric}_sd")
+        spread = 0.0 if sd is None else check_float(sd, f"results[{i}]['{metric}_sd']", 0.0)
+        by_method.setdefault(method, []).append((bits, value, spread))
+    return by_method
 
 
 @styled
@@ -145,25 +184,10 @@ def plot_map_vs_bits(
     ``"<metric>_mean"`` and ``"<metric>_sd"`` (drawn as mean ± sd error bars). Each method has its
     fixed colour and marker (`METHOD_STYLES`).
     """
-    if isinstance(results, Mapping) or not isinstance(results, Sequence) or not results:
-        raise ValueError("results must be a non-empty list of dicts with 'method', 'bits', 'map'")
+    check_str(metric, "metric", empty=False)
+    by_method = _points_by_method(results, metric)
     check_ax(ax)
-    by_method: dict[str, list[tuple[int, float, float]]] = {}
-    for i, row in enumerate(results):
-        if not isinstance(row, Mapping):
-            raise TypeError(f"results[{i}] must be a dict, got {type(row).__name__}")
-        key = f"{metric}_mean" if f"{metric}_mean" in row else metric
-        missing = [k for k in ("method", "bits", key) if k not in row]
-        if missing:
-            raise ValueError(
-                f"results[{i}] lacks keys {missing}; each needs method, bits, {metric}"
-            )
-        bits, value = row["bits"], float(row[key])
-        spread = float(row.get(f"{metric}_sd") or 0.0)
-        bits = check_positive_int(bits, f"results[{i}]['bits']")
-        if not 0 <= value <= 1:
-            raise ValueError(f"results[{i}]['{key}'] must lie in [0, 1], got {value}")
-        by_method.setdefault(str(row["method"]), []).append((int(bits), value, spread))
+    check_str(title, "title", optional=True)
     if ax is None:
         fig, ax = new_figure(1, 1, (6.0, 4.4))
     fig = ax.figure
@@ -207,12 +231,10 @@ def plot_precision_at_k(
     the palette in order. ``xscale="log"`` spreads the first page of results (N = 1, 2, 5, 10)
     over the left half of the axis, its ticks written as plain numbers (1, 10, 100, 1,000).
     """
-    check_curve_dict(curves, "curves")
+    check_mapping(curves, "curves", "a dict label -> (ks, precisions) arrays")
     check_ax(ax)
-    if not isinstance(xscale, str):
-        raise TypeError(f"xscale must be a string, one of {XSCALES}, got {type(xscale).__name__}")
-    if xscale not in XSCALES:
-        raise ValueError(f"xscale must be one of {XSCALES}, got {xscale!r}")
+    check_str(title, "title", optional=True)
+    check_choice(xscale, "xscale", XSCALES)
     pairs = {
         label: curve_pair(value, str(label), ("ks", "precisions"))
         for label, value in curves.items()
@@ -225,7 +247,7 @@ def plot_precision_at_k(
         fig, ax = new_figure(1, 1, (7.6, 4.4))
     fig = ax.figure
     for label, (ks, precisions) in pairs.items():
-        if label in METHOD_NAMES:
+        if label in METHODS:
             style = {"ms": 6, "mec": "white", **method_style(label)}
             ax.plot(ks, precisions, lw=2, label=method_name(label), **style)
         else:
@@ -265,26 +287,6 @@ def _gallery_images(images: Any, name: str, needed: np.ndarray) -> tuple[int, di
     return n, found
 
 
-def check_images(images: Any, name: str) -> np.ndarray:
-    """Float images (n, C, H, W), C in {1, 3}, as a numpy view: no copy of a large database."""
-    if type(images).__module__.startswith("torch") and hasattr(images, "detach"):
-        images = images.detach().cpu().numpy()
-    array = np.asarray(images)
-    if not np.issubdtype(array.dtype, np.floating):
-        raise TypeError(
-            f"{name} must be float images in [0, 1], got dtype {array.dtype}; "
-            f"convert uint8 images with {name} / 255"
-        )
-    if array.ndim != 4 or array.shape[1] not in (1, 3):
-        raise ValueError(
-            f"{name} must have shape (n, C, H, W) with C = 1 (grayscale) or 3 (RGB), got "
-            f"{array.shape}"
-        )
-    if len(array) == 0:
-        raise ValueError(f"{name} is empty")
-    return array
-
-
 def _to_display(image: np.ndarray) -> np.ndarray:
     """(C, H, W) float -> (H, W) or (H, W, 3) in [0, 1]; values outside (normalised RGB) clip."""
     image = np.clip(image, 0.0, 1.0)
@@ -305,6 +307,54 @@ def _show_image(
             spine.set(edgecolor=frame, linewidth=lw, capstyle="butt")
             if dotted:
                 spine.set_linestyle((0, (1, 1)))
+
+
+def _check_query_ids(query_ids: Any) -> np.ndarray:
+    array = np.asarray(query_ids)
+    if array.ndim != 1 or len(array) == 0:
+        raise ValueError(f"query_ids must be a non-empty 1-D array of indices, got {query_ids!r}")
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"query_ids must be integer indices, got dtype {array.dtype}")
+    return array
+
+
+def _check_retrieved(ids: Any, distances: Any, relevant: Any, nq: int) -> tuple[np.ndarray, ...]:
+    """ids, distances (integers) and relevant (booleans or 0/1), each of shape (nq, k)."""
+    arrays = []
+    for name, value, kinds in (
+        ("ids", ids, "iu"),
+        ("distances", distances, "iu"),
+        ("relevant", relevant, "biu"),
+    ):
+        array = np.asarray(value)
+        if array.ndim != 2 or array.shape[0] != nq:
+            raise ValueError(
+                f"{name} must have shape (len(query_ids), k) = ({nq}, k), got {array.shape}"
+            )
+        if array.size and array.dtype.kind not in kinds:
+            raise TypeError(f"{name} must hold integers, got dtype {array.dtype}")
+        arrays.append(array)
+    ids, distances, relevant = arrays
+    if not ids.shape == distances.shape == relevant.shape:
+        raise ValueError(
+            f"ids, distances and relevant must have the same shape, got {ids.shape}, "
+            f"{distances.shape}, {relevant.shape}"
+        )
+    if ids.size and ids.min() < 0:
+        raise ValueError("ids must be non-negative indices into db_images")
+    return ids, distances, relevant
+
+
+def _draw_retrieved(axes: Any, images: list, distances: np.ndarray, relevant: np.ndarray) -> None:
+    """One row of results: each image framed and titled by its relevance and distance; an empty
+    row (k = 0) says that nothing was retrieved."""
+    for ax, image, distance, is_relevant in zip(axes, images, distances, relevant):
+        color = RELEVANT_COLOR if is_relevant else IRRELEVANT_COLOR
+        mark = RELEVANT_MARK if is_relevant else IRRELEVANT_MARK
+        _show_image(ax, image, color, f"{mark} d = {int(distance)}", dotted=not is_relevant)
+    if not images:
+        axes[0].axis("off")
+        axes[0].text(0.5, 0.5, "no item\nretrieved", ha="center", va="center")
 
 
 @styled
@@ -329,49 +379,25 @@ def plot_retrieval_gallery(
     the shown items only.
     k may be 0 (e.g. an empty Hamming ball): the row then shows only the query.
     """
-    query_ids = np.asarray(query_ids)
-    if query_ids.ndim != 1 or len(query_ids) == 0 or not np.issubdtype(query_ids.dtype, np.integer):
-        raise ValueError(f"query_ids must be a non-empty 1-D integer array, got {query_ids!r}")
+    query_ids = _check_query_ids(query_ids)
     n_queries, queries = _gallery_images(query_images, "query_images", query_ids)
     if query_ids.min() < 0 or query_ids.max() >= n_queries:
         raise ValueError(f"query_ids must index query_images (0..{n_queries - 1})")
-    ids = np.asarray(ids)
-    distances = np.asarray(distances)
-    relevant = np.asarray(relevant)
-    nq = len(query_ids)
-    for name, array in (("ids", ids), ("distances", distances), ("relevant", relevant)):
-        if array.ndim != 2 or array.shape[0] != nq:
-            raise ValueError(
-                f"{name} must have shape (len(query_ids), k) = ({nq}, k), got {array.shape}"
-            )
-    if not ids.shape == distances.shape == relevant.shape:
-        raise ValueError(
-            f"ids, distances and relevant must have the same shape, got {ids.shape}, "
-            f"{distances.shape}, {relevant.shape}"
-        )
-    if ids.size and (not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0):
-        raise ValueError("ids must be non-negative integer indices into db_images")
+    ids, distances, relevant = _check_retrieved(ids, distances, relevant, len(query_ids))
     n_database, database = _gallery_images(db_images, "db_images", np.unique(ids))
     if ids.size and ids.max() >= n_database:
         raise ValueError(f"ids must index db_images (0..{n_database - 1}), found {ids.max()}")
-    k = ids.shape[1]
-    ncols = 1 + max(k, 1)
     if title is None:
         title = f"Hamming retrieval ({RELEVANT_MARK} relevant, {IRRELEVANT_MARK} not)"
+    check_str(title, "title")
+    nq, k = ids.shape
+    ncols = 1 + max(k, 1)
     width = max(1.55 * ncols, 0.12 * len(title))  # wide enough for the title
     fig, axes = new_figure(nq, ncols, (width, 1.85 * nq), squeeze=False)
     for row, query in enumerate(query_ids):
         _show_image(axes[row, 0], queries[int(query)], "black", f"query {int(query)}", lw=2)
-        for col in range(k):
-            is_relevant = bool(relevant[row, col])
-            color = RELEVANT_COLOR if is_relevant else IRRELEVANT_COLOR
-            mark = RELEVANT_MARK if is_relevant else IRRELEVANT_MARK
-            title_text = f"{mark} d = {int(distances[row, col])}"
-            image = database[int(ids[row, col])]
-            _show_image(axes[row, col + 1], image, color, title_text, dotted=not is_relevant)
-        if k == 0:
-            axes[row, 1].axis("off")
-            axes[row, 1].text(0.5, 0.5, "no item\nretrieved", ha="center", va="center")
+        retrieved = [database[int(i)] for i in ids[row]]
+        _draw_retrieved(axes[row, 1:], retrieved, distances[row], relevant[row])
     fig.suptitle(title)
     return fig
 
@@ -398,10 +424,8 @@ def plot_mih_probes(
     check_ax(ax)
     bits = check_positive_int(bits, "bits", 64, "64 (one hash key)")
     n = check_positive_int(n, "n")
-    radii = list(radii)
-    if not radii:
-        raise ValueError("radii must be a non-empty sequence of integers >= 0, got []")
-    radii = [check_int(r, "each radius in radii", minimum=0) for r in radii]
+    radii = check_sequence(radii, "radii", "a sequence of integers >= 0 (e.g. range(0, 9))")
+    radii = [check_int(r, f"radii[{i}]", minimum=0) for i, r in enumerate(radii)]
     if substrings is None:
         m = default_substrings(bits, n)
     else:

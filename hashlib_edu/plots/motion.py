@@ -3,7 +3,7 @@
 A K-bit continuous code h lives in the cube [-1, 1]^K; its binary code sign(h) is the nearest
 corner. :func:`plot_code_motion` shows two of the K coordinates of a handful of database items at
 one training snapshot, with each item's path since step 0, so that one static figure shows where
-the codes went; :func:`hashlib_edu.widgets.code_motion_explorer` moves the same figure along the
+the codes went; :func:`hashlib_edu.explorers.code_motion_explorer` moves the same figure along the
 snapshots with a slider.
 """
 
@@ -15,19 +15,30 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from hashlib_edu._validation import as_labels, check_positive_int
+from hashlib_edu._validation import (
+    as_float_array,
+    as_labels,
+    check_float,
+    check_index,
+    check_int,
+    check_positive_int,
+    check_sequence,
+)
 from hashlib_edu.plots.style import PALETTE, finish_axes, new_figure, styled
 from hashlib_edu.plots.training import check_snapshots
 
 __all__ = ["code_paths", "corner_share", "plot_code_motion"]
 
 
-def _check_bits(bits: Sequence[int], num_bits: int) -> tuple[int, int]:
-    if len(bits) != 2 or not all(isinstance(b, int | np.integer) for b in bits):
-        raise TypeError(f"bits must be two integers (the coordinates to draw), got {bits!r}")
-    if bits[0] == bits[1] or not all(0 <= b < num_bits for b in bits):
+def _check_bits(bits: Any, num_bits: int) -> tuple[int, int]:
+    what = "two integers (the coordinates to draw)"
+    pair = check_sequence(bits, "bits", what, min_length=2)
+    if len(pair) != 2:
+        raise ValueError(f"bits must be {what}, got {len(pair)} of them: {bits!r}")
+    a, b = (check_int(v, f"bits[{i}]", 0, num_bits - 1) for i, v in enumerate(pair))
+    if a == b:
         raise ValueError(f"bits must be two different coordinates in [0, {num_bits}), got {bits}")
-    return int(bits[0]), int(bits[1])
+    return a, b
 
 
 def code_paths(
@@ -62,7 +73,11 @@ def code_paths(
 
 
 def corner_share(points: np.ndarray, within: float = 0.1) -> float:
-    """Share of the points whose both drawn coordinates are within `within` of ±1."""
+    """Share of the points (..., 2) whose both drawn coordinates are within `within` of ±1."""
+    points = as_float_array(points, "points")
+    if points.ndim < 1 or points.shape[-1] != 2 or points.size == 0:
+        raise ValueError(f"points must be a non-empty array (..., 2), got shape {points.shape}")
+    within = check_float(within, "within", 0.0)
     return float(np.mean(np.all(np.abs(np.abs(points) - 1) <= within, axis=-1)))
 
 
@@ -81,9 +96,7 @@ def plot_code_motion(
     items of the database: ``data.database.labels[:n]``)."""
     drawn = code_paths(snapshots, labels, bits, classes, per_class)
     count = len(drawn["steps"])
-    if not -count <= index < count:
-        raise IndexError(f"index {index} out of range for {count} snapshots")
-    stop = index % count
+    stop = check_index(index, "index", count, "snapshots") % count
     paths, item_classes = drawn["paths"][: stop + 1], drawn["classes"]
     fig, ax = new_figure(1, 1, (7.6, 6.0))
     ax.plot([-1, 1, 1, -1, -1], [-1, -1, 1, 1, -1], color="0.3", lw=1.5)

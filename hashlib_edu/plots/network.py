@@ -13,25 +13,11 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
-from .._validation import check_choice, check_positive_int
-from ..config import method_name
+from .._validation import check_choice, check_image_shape, check_positive_int
+from ..methods import get_method, method_name
 from .style import PALETTE, new_figure, styled
 
 __all__ = ["plot_network_diagram"]
-
-_ACTIVATION = {
-    "hashnet": "tanh(βz)\nβ grows (continuation)",
-    "dhn": "tanh(z)\nβ = 1",
-    "hashnet-sgn": "tanh(z)\nβ = 1",
-    "hashnet-w": "tanh(βz)\nβ grows (continuation)",
-}
-_LOSS = {
-    "hashnet": "weighted pairwise likelihood\nw_ij = |S|/|S1| or |S|/|S0|, α = scale·10/K",
-    "hashnet-w": "pairwise likelihood, w_ij = 1\nα = scale·10/K",
-    "hashnet-sgn": "weighted pairwise likelihood\nw_ij = |S|/|S1| or |S|/|S0|, α = scale·10/K",
-    "dhn": "pairwise cross-entropy + λ·Σ log cosh(|h| − 1)\nα = 1, pairs i = j included",
-}
-
 
 _ARROW = {"arrowstyle": "-|>", "lw": 2.0, "color": "0.2", "mutation_scale": 18}
 
@@ -59,13 +45,16 @@ def plot_network_diagram(
     backbone: str = "convpool",
 ) -> Figure:
     """The network `method` trains, with its sizes read from ``models.build_model(backbone, bits,
-    image_shape)``: trunk, ``fch``, the training activation, the test-time sign, and the loss on
-    pairs. Returns the figure (one row of boxes and, below, the pairwise loss)."""
-    from ..models import build_model
+    image_shape)``: trunk, ``fch``, the training activation, the test-time sign, and the loss, as
+    the method declares them in the registry (``Binarization.equation``, ``Method.loss_summary``).
+    Returns the figure (one row of boxes and, below, the loss)."""
+    from ..models import BACKBONES, build_model
 
-    check_choice(method, "method", tuple(_ACTIVATION))
+    spec = get_method(method, "deep")
     bits = check_positive_int(bits, "bits")
-    model = build_model(backbone, bits, tuple(image_shape), pretrained=False)
+    image_shape = check_image_shape(image_shape)
+    check_choice(backbone, "backbone", BACKBONES)
+    model = build_model(backbone, bits, image_shape, pretrained=False)
     features = model.hash_layer.in_features
     trunk_params = sum(p.numel() for p in model.backbone.parameters())
     fch_params = sum(p.numel() for p in model.hash_layer.parameters())
@@ -75,7 +64,7 @@ def plot_network_diagram(
         (f"image x\n{shape}", "0.92"),
         (f"{backbone} trunk φ(x)\npretrained, {trunk_params:,} params", PALETTE[0]),
         (f"fch: z = W φ(x) + b\n{features} → K = {bits}\n{fch_params:,} params", PALETTE[2]),
-        (_ACTIVATION[method], PALETTE[1]),
+        (spec.binarization.equation, PALETTE[1]),
         (f"b = sign(z)\n{bits} bits = {bits // 8} bytes", "0.85"),
     ]
     xs = [1.2 + 3.0 * i for i in range(len(steps))]
@@ -86,7 +75,7 @@ def plot_network_diagram(
     labels = [f"x: {shape}", f"φ(x): {features} features", "z ∈ ℝ^K", "h ∈ (−1, 1)^K; at test time"]
     for i, label in enumerate(labels):
         _arrow(ax, (xs[i] + 1.25, 2.0), (xs[i + 1] - 1.25, 2.0), label)
-    _box(ax, xs[3], 0.2, _LOSS[method], PALETTE[3], width=4.6)
+    _box(ax, xs[3], 0.2, spec.loss_summary, PALETTE[3], width=4.6)
     _arrow(ax, (xs[3], 1.5), (xs[3], 0.72))
     ax.text(xs[3] + 0.15, 1.1, "pairs (h_i, h_j), s_ij = 1 if they share a label", fontsize=11)
     ax.set_xlim(-0.1, xs[-1] + 1.35)

@@ -17,15 +17,13 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from hashlib_edu._validation import check_float, check_fraction, check_positive_int
-from hashlib_edu.plots.style import (
-    PALETTE,
-    SIGN_COLOR,
+from hashlib_edu._validation import (
     as_float_array,
-    finish_axes,
-    new_figure,
-    styled,
+    check_float,
+    check_fraction,
+    check_positive_int,
 )
+from hashlib_edu.plots.style import PALETTE, SIGN_COLOR, finish_axes, new_figure, styled
 from hashlib_edu.plots.training import check_snapshots
 
 __all__ = [
@@ -142,10 +140,13 @@ def pre_activations(model: Any, dataset: Any, count: int | None = None) -> np.nd
     h = tanh(beta z) has lost it to float32 rounding. The model is put in eval mode."""
     import torch
 
-    from hashlib_edu.training import batches_in_order
+    from hashlib_edu.batches import batches_in_order
 
-    if not callable(getattr(model, "logits", None)):
-        raise TypeError(f"model must be a hashing network with .logits, got {type(model).__name__}")
+    if not (isinstance(model, torch.nn.Module) and callable(getattr(model, "logits", None))):
+        raise TypeError(
+            f"model must be a hashing network with .logits (models.build_model, "
+            f"TrainResult.model), got {type(model).__name__}"
+        )
     if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
         raise TypeError(
             f"dataset must be a dataset of (image, label), got {type(dataset).__name__}"

@@ -1,37 +1,42 @@
 """The package style: one palette, one colour and marker per method, classroom-sized fonts, and
-the small helpers every figure uses (a styled-figure decorator, d2l-style axis finishing, input
-checks for plotted arrays)."""
+the small helpers every figure uses (a styled-figure decorator, d2l-style axis finishing, the
+Axes to draw on). The input checks of the figures live with every other argument check, in
+:mod:`hashlib_edu._validation`."""
 
 from __future__ import annotations
 
 import functools
-import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
-import numpy as np
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from hashlib_edu._validation import (
+    check_ax,
+    check_figsize,
+    check_instance,
+    check_positive_int,
+    check_range,
+    check_sequence,
+    check_str,
+)
+from hashlib_edu.methods import METHODS
+
 #: The one palette of the suite (seaborn "colorblind").
 PALETTE: list[tuple[float, float, float]] = sns.color_palette("colorblind")
-#: One fixed colour and marker per method, in every figure of the suite.
-METHOD_STYLES: dict[str, dict[str, Any]] = {
-    "hashnet": {"color": PALETTE[3], "marker": "o"},
-    "hashnet-rank-h": {"color": PALETTE[4], "marker": "D"},
-    "hashnet-w": {"color": PALETTE[2], "marker": "^"},
-    "hashnet-sgn": {"color": PALETTE[1], "marker": "v"},
-    "dhn": {"color": PALETTE[0], "marker": "s"},
-    "itq": {"color": PALETTE[5], "marker": "P"},  # brown: far from DHN's blue on a projector
-    "lsh": {"color": PALETTE[7], "marker": "X"},
-}
+#: One fixed colour and marker per method, in every figure of the suite: each method declares its
+#: own in the registry (``Method.color``, ``Method.marker`` in :mod:`hashlib_edu.methods`), from
+#: colour-blind-safe palettes (seaborn "colorblind", Paul Tol's).
+METHOD_STYLES: dict[str, dict[str, Any]] = {key: m.style for key, m in METHODS.items()}
 
 
 def method_style(method: str) -> dict[str, Any]:
-    """Colour and marker of `method` (METHOD_STYLES); unknown names get a neutral grey circle."""
+    """Colour and marker of `method` (:data:`METHOD_STYLES`, from the registry); unknown names get
+    a neutral grey circle."""
     return METHOD_STYLES.get(method, {"color": "0.4", "marker": "o"})
 
 
@@ -76,6 +81,8 @@ def set_style() -> None:
 
 def styled(function: Callable[..., Figure]) -> Callable[..., Figure]:
     """Run a plotting function under the package style without changing global rcParams."""
+    if not callable(function):
+        raise TypeError(f"styled decorates a plotting function, got {type(function).__name__}")
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Figure:
@@ -86,6 +93,11 @@ def styled(function: Callable[..., Figure]) -> Callable[..., Figure]:
 
 
 def new_figure(nrows: int, ncols: int, figsize: tuple[float, float], **kwargs: Any):
+    """A new figure of `nrows` x `ncols` panels (constrained layout), already closed in pyplot:
+    it shows once, when the caller returns it. `kwargs` go to ``plt.subplots``."""
+    nrows = check_positive_int(nrows, "nrows")
+    ncols = check_positive_int(ncols, "ncols")
+    figsize = check_figsize(figsize)
     fig, axes = plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", **kwargs)
     plt.close(fig)  # hand the figure to the caller; pyplot must not show it a second time
     return fig, axes
@@ -107,6 +119,9 @@ def finish_axes(
 
     ``legend`` is a matplotlib legend location, or None for no legend.
     """
+    _check_finish_args(ax, xlabel, ylabel, title, xscale, yscale, legend)
+    xlim = None if xlim is None else check_range(xlim, "xlim")
+    ylim = None if ylim is None else check_range(ylim, "ylim")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title is not None:
@@ -123,72 +138,36 @@ def finish_axes(
         ax.legend(loc=legend, fontsize="small")
 
 
-# --------------------------------------------------------------------------------------------
-# Input checks
-# --------------------------------------------------------------------------------------------
-def as_float_array(values: Any, name: str, ndim: int | None = None) -> np.ndarray:
-    """A float numpy array from numpy / torch / a sequence of numbers, with a shape check."""
-    if type(values).__module__.startswith("torch") and hasattr(values, "detach"):
-        values = values.detach().cpu().numpy()
-    try:
-        array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise TypeError(
-            f"{name} must be numeric (a numpy array, tensor or list of numbers)"
-        ) from error
-    if ndim is not None and array.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-D, got shape {array.shape}")
-    return array
-
-
-def check_ax(ax: Any, name: str = "ax") -> None:
-    if ax is not None and not isinstance(ax, Axes):
-        raise TypeError(f"{name} must be a matplotlib Axes or None, got {type(ax).__name__}")
+def _check_finish_args(ax, xlabel, ylabel, title, xscale, yscale, legend) -> None:
+    check_instance(ax, Axes, "ax", "a matplotlib Axes")
+    check_str(xlabel, "xlabel")
+    check_str(ylabel, "ylabel")
+    for name, value in (("title", title), ("xscale", xscale), ("yscale", yscale)):
+        check_str(value, name, optional=True)
+    check_str(legend, "legend", optional=True)
 
 
 def axes_or_new(ax: Any, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     """The figure and Axes to draw on: `ax` (checked) or a new one-panel figure."""
     check_ax(ax)
+    figsize = check_figsize(figsize)
     if ax is None:
         return new_figure(1, 1, figsize)
     return ax.figure, ax
 
 
-def check_range(value_range: Sequence[float], name: str) -> tuple[float, float]:
-    if len(value_range) != 2:
-        raise ValueError(f"{name} must be a pair (low, high), got {value_range!r}")
-    low, high = (float(v) for v in value_range)
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise ValueError(f"{name} must satisfy low < high (finite), got {value_range!r}")
-    return low, high
-
-
-def check_curve_dict(curves: Any, name: str) -> Mapping[str, Any]:
-    if not isinstance(curves, Mapping):
-        raise TypeError(
-            f"{name} must be a dict label -> (x, y) arrays, got {type(curves).__name__}"
-        )
-    if not curves:
-        raise ValueError(f"{name} is empty; pass at least one curve")
-    return curves
-
-
-def curve_pair(value: Any, label: str, names: tuple[str, str]) -> tuple[np.ndarray, np.ndarray]:
-    if not isinstance(value, Sequence) or len(value) != 2:
-        raise ValueError(f"curve {label!r} must be a pair ({names[0]}, {names[1]})")
-    first = as_float_array(value[0], f"{names[0]} of {label!r}", ndim=1)
-    second = as_float_array(value[1], f"{names[1]} of {label!r}", ndim=1)
-    if len(first) != len(second) or len(first) == 0:
-        raise ValueError(
-            f"{names[0]} and {names[1]} of {label!r} must be non-empty and of equal length, "
-            f"got {len(first)} and {len(second)}"
-        )
-    return first, second
-
-
-def check_unit(values: np.ndarray, what: str) -> None:
-    finite = values[np.isfinite(values)]
-    if finite.size and (finite.min() < 0 or finite.max() > 1):
-        raise ValueError(
-            f"{what} must lie in [0, 1], found [{finite.min():.3g}, {finite.max():.3g}]"
-        )
+def panels_or_new(
+    ax: Any, npanels: int, figsize: tuple[float, float], **kwargs: Any
+) -> tuple[Figure, list[Axes]]:
+    """The figure and `npanels` Axes (one row) to draw on: a new figure when `ax` is None
+    (`kwargs` go to ``plt.subplots``), else `ax`, a sequence of exactly `npanels` Axes."""
+    npanels = check_positive_int(npanels, "npanels")
+    if ax is None:
+        fig, axes = new_figure(1, npanels, figsize, squeeze=False, **kwargs)
+        return fig, list(axes[0])
+    axes = check_sequence(ax, "ax", f"a sequence of {npanels} Axes (one per panel) or None")
+    if len(axes) != npanels:
+        raise ValueError(f"ax must hold {npanels} Axes (one per panel), got {len(axes)}")
+    for i, panel in enumerate(axes):
+        check_instance(panel, Axes, f"ax[{i}]", "a matplotlib Axes")
+    return axes[0].figure, axes

@@ -1,5 +1,6 @@
 """Figures of training: tanh(βz) → sign(z), DHN's quantization loss, training curves, histograms of
-the continuous codes, the continuation replay and the imbalance sweep (HashNet's two ideas)."""
+the continuous codes and the continuation replay (the imbalance sweep is in
+:mod:`hashlib_edu.plots.imbalance`)."""
 
 from __future__ import annotations
 
@@ -12,17 +13,28 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
-from hashlib_edu._validation import check_positive_int
+from hashlib_edu._validation import (
+    as_float_array,
+    check_ax,
+    check_float,
+    check_index,
+    check_instance,
+    check_int,
+    check_mapping,
+    check_positive_int,
+    check_range,
+    check_records,
+    check_sequence,
+    check_str,
+)
 from hashlib_edu.codes import binarize
 from hashlib_edu.continuation import BetaSchedule, scaled_tanh_grad
 from hashlib_edu.plots.style import (
     PALETTE,
     SIGN_COLOR,
-    as_float_array,
-    check_ax,
-    check_range,
     finish_axes,
     new_figure,
+    panels_or_new,
     styled,
 )
 from hashlib_edu.training import SNAPSHOT_KEYS
@@ -37,17 +49,28 @@ def _sign(z: np.ndarray) -> np.ndarray:
 
 
 def _check_betas(betas: float | Sequence[float]) -> list[float]:
-    values = [betas] if np.isscalar(betas) else list(betas)
-    if not values:
-        raise ValueError("betas is empty; pass at least one beta, e.g. [1, 2, 5, 10]")
-    for beta in values:
-        if not (isinstance(beta, int | float | np.number) and math.isfinite(beta) and beta > 0):
-            raise ValueError(f"every beta must be a positive finite number, got {beta!r}")
-    return [float(beta) for beta in values]
+    """One positive beta or a non-empty list of them, as floats."""
+    is_number = isinstance(betas, int | float | np.integer | np.floating)
+    if is_number and not isinstance(betas, bool):
+        return [check_float(betas, "betas", 0.0, open_low=True)]
+    values = check_sequence(
+        betas, "betas", "a number or a list of numbers", fix="pass e.g. [1, 2, 5, 10]"
+    )
+    return [check_float(b, f"betas[{i}]", 0.0, open_low=True) for i, b in enumerate(values)]
+
+
+def _check_schedule(schedule: Any, optional: bool = False) -> BetaSchedule | None:
+    if schedule is None and optional:
+        return None
+    where = "hashlib_edu.continuation.BetaSchedule(...) or .compressed(n)"
+    return check_instance(schedule, BetaSchedule, "schedule", where)
 
 
 def first_iteration_reaching(schedule: BetaSchedule, beta: float, num_iterations: int):
     """The first iteration t < num_iterations with schedule(t) >= beta, or None."""
+    _check_schedule(schedule)
+    beta = check_float(beta, "beta", 0.0, open_low=True)
+    num_iterations = check_positive_int(num_iterations, "num_iterations")
     values = schedule.values(num_iterations)
     reached = np.flatnonzero(values >= beta - 1e-12)
     return None if reached.size == 0 else int(reached[0] * schedule.step)
@@ -107,8 +130,7 @@ def plot_beta_schedule(
     iteration that first reaches it, marked there, and the legend says "β = 5: reached at
     t = 384" or "β = 10: not reached".
     """
-    if not isinstance(schedule, BetaSchedule):
-        raise TypeError(f"schedule must be a BetaSchedule, got {type(schedule).__name__}")
+    _check_schedule(schedule)
     values = _check_betas(betas)
     num_iterations = check_positive_int(num_iterations, "num_iterations")
     check_ax(ax)
@@ -144,19 +166,11 @@ def plot_sign_approximation(
     """
     values = _check_betas(betas)
     low, high = check_range(z_range, "z_range")
-    if schedule is not None and not isinstance(schedule, BetaSchedule):
-        raise TypeError(f"schedule must be a BetaSchedule or None, got {type(schedule).__name__}")
+    _check_schedule(schedule, optional=True)
     num_iterations = check_positive_int(num_iterations, "num_iterations")
+    num_points = check_int(num_points, "num_points", minimum=2)
     npanels = 2 if schedule is None else 3
-    if ax is None:
-        fig, axes = new_figure(1, npanels, (5.0 * npanels, 4.2))
-    else:
-        axes = list(ax) if not isinstance(ax, Axes) else [ax]
-        if len(axes) != npanels:
-            raise ValueError(f"ax must hold {npanels} Axes (one per panel), got {len(axes)}")
-        for a in axes:
-            check_ax(a)
-        fig = axes[0].figure
+    fig, axes = panels_or_new(ax, npanels, (5.0 * npanels, 4.2))
     z = np.linspace(low, high, num_points)
     colors = [PALETTE[i % len(PALETTE)] for i in range(len(values))]
     value_ax, grad_ax = axes[0], axes[1]
@@ -206,6 +220,7 @@ def plot_quantization_surrogates(
     """
     low, high = check_range(h_range, "h_range")
     check_ax(ax)
+    num_points = check_int(num_points, "num_points", minimum=2)
     if ax is None:
         fig, ax = new_figure(1, 1, (6.4, 4.4))
     fig = ax.figure
@@ -252,8 +267,7 @@ def plot_training_history(history: Mapping[str, Sequence[float]]) -> Figure:
     ``"quantization_error"`` (mean ||h - sign h||^2 / K) and ``"beta"`` (the beta panel is drawn
     only when beta changes, i.e. for HashNet's continuation).
     """
-    if not isinstance(history, Mapping):
-        raise TypeError(f"history must be a dict of lists, got {type(history).__name__}")
+    check_mapping(history, "history", "a dict of lists", fix="use TrainResult.history")
     missing = [key for key in ("step", "loss") if key not in history]
     if missing:
         raise ValueError(f"history lacks {missing}; it needs at least 'step' and 'loss' lists")
@@ -302,6 +316,8 @@ def plot_code_histogram(
     """
     values = _check_codes_output(outputs)
     check_ax(ax)
+    check_str(title, "title", optional=True)
+    bins = check_positive_int(bins, "bins")
     if ax is None:
         fig, ax = new_figure(1, 1, (6.0, 4.0))
     fig = ax.figure
@@ -316,22 +332,19 @@ def plot_code_histogram(
 
 
 def check_snapshots(snapshots: Any) -> list[Mapping[str, Any]]:
-    """Validate continuation snapshots: a non-empty list of dicts holding ``SNAPSHOT_KEYS``."""
-    if isinstance(snapshots, Mapping) or not isinstance(snapshots, Sequence):
-        raise TypeError(
-            f"snapshots must be a list of dicts, got {type(snapshots).__name__}; "
-            f"use TrainResult.snapshots"
-        )
-    if len(snapshots) == 0:
-        raise ValueError("snapshots is empty; train with snapshots enabled to get at least one")
+    """Validate continuation snapshots: a non-empty list of dicts holding ``SNAPSHOT_KEYS``
+    (``step`` an integer >= 0, ``beta`` > 0, ``quantization_error`` >= 0, ``map`` in [0, 1],
+    ``outputs`` continuous codes in [-1, 1])."""
+    fix = "use TrainResult.snapshots (train with snapshot_every=...)"
+    snapshots = check_records(snapshots, "snapshots", SNAPSHOT_KEYS, fix=fix)
     for i, snapshot in enumerate(snapshots):
-        if not isinstance(snapshot, Mapping):
-            raise TypeError(f"snapshots[{i}] must be a dict, got {type(snapshot).__name__}")
-        missing = [key for key in SNAPSHOT_KEYS if key not in snapshot]
-        if missing:
-            raise ValueError(f"snapshots[{i}] lacks keys {missing}; each needs {SNAPSHOT_KEYS}")
-        _check_codes_output(snapshot["outputs"], f"snapshots[{i}]['outputs']")
-    return list(snapshots)
+        where = f"snapshots[{i}]"
+        check_int(snapshot["step"], f"{where}['step']", minimum=0)
+        check_float(snapshot["beta"], f"{where}['beta']", 0.0, open_low=True)
+        check_float(snapshot["quantization_error"], f"{where}['quantization_error']", 0.0)
+        check_float(snapshot["map"], f"{where}['map']", 0.0, 1.0)
+        _check_codes_output(snapshot["outputs"], f"{where}['outputs']")
+    return snapshots
 
 
 @styled
@@ -343,8 +356,7 @@ def plot_continuation_snapshot(snapshots: Sequence[Mapping[str, Any]], index: in
     snapshots against the step and marks the selected one.
     """
     snapshots = check_snapshots(snapshots)
-    if not -len(snapshots) <= index < len(snapshots):
-        raise IndexError(f"index {index} out of range for {len(snapshots)} snapshots")
+    index = check_index(index, "index", len(snapshots), "snapshots")
     current = snapshots[index]
     fig, (hist_ax, curve_ax) = new_figure(1, 2, (11.0, 4.0), width_ratios=[1.25, 1])
     title = f"step {int(current['step']):,}, β = {float(current['beta']):.3g}"
@@ -367,63 +379,4 @@ def plot_continuation_snapshot(snapshots: Sequence[Mapping[str, Any]], index: in
         ylim=ylim,
         legend="center right",
     )
-    return fig
-
-
-@styled
-def plot_imbalance_sweep(rows: Sequence[Mapping[str, Any]], ax: Any = None) -> Figure:
-    """What HashNet's two ideas buy as similar pairs get rarer and training gets longer.
-
-    ``rows`` are summary rows of `hashlib_edu.sweep` (``dataset``, ``similar_fraction``,
-    ``iterations``, ``method``, ``map_expected_mean``, ``map_expected_sd``). Left: the tie-aware
-    mAP gap HashNet − HashNet-W (the weights |S|/|S1|, |S|/|S0|); right: HashNet − HashNet-sgn
-    (continuation); one line per training length, x = share of similar pairs (log scale), error
-    bars sqrt(sd_a^2 + sd_b^2) over the seeds.
-    """
-    if not rows:
-        raise ValueError("rows must be a non-empty list of sweep summary rows")
-    table = {(r["dataset"], r["iterations"], r["method"]): r for r in rows}
-    if ax is None:
-        fig, axes = new_figure(1, 2, (11.5, 4.2), sharey=True)
-    else:
-        axes = list(ax)
-        fig = axes[0].figure
-    lengths = sorted({r["iterations"] for r in rows})
-    datasets = sorted({(r["similar_fraction"], r["dataset"]) for r in rows})
-    for panel, (other, what) in zip(
-        axes, (("hashnet-w", "weighting"), ("hashnet-sgn", "continuation"))
-    ):
-        for n, iterations in enumerate(lengths):
-            x, gap, err = [], [], []
-            for fraction, name in datasets:
-                a, b = (
-                    table.get((name, iterations, "hashnet")),
-                    table.get((name, iterations, other)),
-                )
-                if a is None or b is None:
-                    continue
-                x.append(fraction)
-                gap.append(a["map_expected_mean"] - b["map_expected_mean"])
-                err.append(float(np.hypot(a["map_expected_sd"], b["map_expected_sd"])))
-            panel.errorbar(
-                x,
-                gap,
-                yerr=err,
-                marker="os^"[n % 3],
-                lw=2,
-                ms=7,
-                capsize=3,
-                color=PALETTE[n],
-                label=f"{iterations} iterations",
-            )
-        panel.axhline(0.0, color="0.3", lw=1)
-        panel.set_xscale("log")
-        panel.set_xticks(
-            [f for f, _ in datasets], [f"{name}\n{100 * f:.1f}%" for f, name in datasets]
-        )
-        panel.minorticks_off()
-        panel.set_xlabel("dataset and share of similar pairs (log scale)")
-        panel.set_title(f"what {what} buys: HashNet − {other.replace('hashnet', 'HashNet')}")
-    axes[0].set_ylabel("mAP gap (tie-aware)")
-    axes[0].legend(loc="best", fontsize="small")
     return fig
