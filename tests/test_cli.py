@@ -16,7 +16,7 @@ def test_notebooks_are_copied_into_an_empty_folder(tmp_path, capsys):
     assert (tmp_path / "nb" / cli.NOTEBOOKS[0]).read_bytes() == (
         source / cli.NOTEBOOKS[0]
     ).read_bytes()
-    assert "copied 6 notebooks" in capsys.readouterr().out
+    assert len(cli.NOTEBOOKS) == 7 and "copied 7 notebooks" in capsys.readouterr().out
 
 
 def test_existing_notebooks_are_kept_unless_forced(tmp_path, capsys):
@@ -47,7 +47,7 @@ def test_lab_copies_the_notebooks_then_starts_jupyterlab_there(tmp_path, monkeyp
     monkeypatch.setattr(subprocess, "call", lambda command: calls.append(command) or 0)
     assert cli.main(["lab", str(tmp_path / "class")]) == 0
     assert calls == [[sys.executable, "-m", "jupyterlab", str(tmp_path / "class")]]
-    assert len(list((tmp_path / "class").glob("*.ipynb"))) == 6
+    assert len(list((tmp_path / "class").glob("*.ipynb"))) == len(cli.NOTEBOOKS) == 7
 
 
 def test_the_console_script_is_installed():

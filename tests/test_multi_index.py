@@ -225,9 +225,9 @@ def test_plot_mih_probes_validates_and_draws_on_a_given_axes():
     fig, ax = plt.subplots()
     plt.close(fig)
     assert plots.plot_mih_probes(bits=32, n=1000, radii=[0, 2, 4], ax=ax) is fig
-    with pytest.raises(ValueError, match="radii must be"):
+    with pytest.raises(ValueError, match="radii is empty"):
         plots.plot_mih_probes(radii=[])
-    with pytest.raises(ValueError, match="radii must be"):
+    with pytest.raises(ValueError, match=r"radii\[0\] must be >= 0"):
         plots.plot_mih_probes(radii=[-1, 2])
     with pytest.raises(ValueError, match="bits must be <= 64"):
         plots.plot_mih_probes(bits=65)
