@@ -32,22 +32,38 @@ from scipy.linalg import hadamard
 from torch import nn
 
 from .._validation import check_positive_int, check_seed
+from ..codes import hamming_distances
 from ._spec import LEARNING_RATES, TANH, Claim, Method
 
-__all__ = ["RANDOM_DRAWS", "hash_centres", "item_centres", "CentralSimilarityLoss", "CSQ"]
+__all__ = [
+    "RANDOM_DRAWS",
+    "uses_hadamard_rows",
+    "centre_distances",
+    "hash_centres",
+    "item_centres",
+    "CentralSimilarityLoss",
+    "CSQ",
+]
 
 #: How many seeded draws of random centres the suite compares (the best is kept).
 RANDOM_DRAWS = 100
 
 
-def _is_power_of_two(n: int) -> bool:
-    return n & (n - 1) == 0
+def uses_hadamard_rows(num_classes: int, bits: int) -> bool:
+    """The paper's rule: Hadamard rows when K is a power of two and #classes <= 2K."""
+    return bits & (bits - 1) == 0 and num_classes <= 2 * bits
+
+
+def centre_distances(centres: np.ndarray) -> np.ndarray:
+    """The Hamming distances d(c, c') = (K - <c, c'>) / 2 of every pair of centres c < c'
+    (int64, :func:`hashlib_edu.codes.hamming_distances` above the diagonal)."""
+    distances = hamming_distances(centres, centres).astype(np.int64)
+    return distances[np.triu_indices(len(centres), k=1)]
 
 
 def _min_and_mean_distance(centres: np.ndarray) -> tuple[int, float]:
+    upper = centre_distances(centres)
     bits = centres.shape[1]
-    distances = (bits - centres.astype(np.int64) @ centres.T.astype(np.int64)) // 2
-    upper = distances[np.triu_indices(len(centres), k=1)]
     return (int(upper.min()), float(upper.mean())) if len(upper) else (bits, float(bits))
 
 
@@ -68,7 +84,7 @@ def hash_centres(num_classes: int, bits: int, seed: int = 0) -> np.ndarray:
     check_positive_int(num_classes, "num_classes")
     check_positive_int(bits, "bits")
     check_seed(seed)
-    if _is_power_of_two(bits) and num_classes <= 2 * bits:
+    if uses_hadamard_rows(num_classes, bits):
         rows = hadamard(bits).astype(np.int8)
         return np.concatenate([rows, -rows])[:num_classes]
     rng = np.random.default_rng(seed)

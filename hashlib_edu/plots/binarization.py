@@ -29,7 +29,6 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from scipy.linalg import hadamard
 
 from hashlib_edu._validation import (
     as_float_array,
@@ -40,8 +39,7 @@ from hashlib_edu._validation import (
     check_seed,
     check_sequence,
 )
-from hashlib_edu.methods import get_method, method_name
-from hashlib_edu.methods.csq import hash_centres
+from hashlib_edu.methods import csq, get_method, method_name
 from hashlib_edu.plots.style import (
     SIGN_COLOR,
     finish_axes,
@@ -241,17 +239,7 @@ def centre_distances(num_classes: int = 100, bits: int = 64, seed: int = 0) -> n
     num_classes = check_int(num_classes, "num_classes", minimum=2)
     bits = check_positive_int(bits, "bits")
     seed = check_seed(seed)
-    centres = hash_centres(num_classes, bits, seed).astype(np.int64)
-    distances = (bits - centres @ centres.T) // 2
-    return distances[np.triu_indices(num_classes, k=1)]
-
-
-def _are_hadamard_rows(num_classes: int, bits: int, seed: int) -> bool:
-    """Whether the centres are rows of H_K and then −H_K (the comparison, not the rule)."""
-    if bits & (bits - 1):
-        return False
-    rows = hadamard(bits).astype(np.int8)
-    return np.array_equal(hash_centres(num_classes, bits, seed), np.r_[rows, -rows][:num_classes])
+    return csq.centre_distances(csq.hash_centres(num_classes, bits, seed))
 
 
 def _draw_distance_histogram(panel: Axes, distances: np.ndarray, k: int) -> None:
@@ -303,7 +291,7 @@ def plot_centre_distances(
     seed = check_seed(seed)
     fig, axes = panels_or_new(ax, len(lengths), (4.6 * len(lengths), 4.2))
     for panel, k in zip(axes, lengths, strict=True):
-        kind = "Hadamard rows" if _are_hadamard_rows(num_classes, k, seed) else "random, balanced"
+        kind = "Hadamard rows" if csq.uses_hadamard_rows(num_classes, k) else "random, balanced"
         _draw_distance_histogram(panel, centre_distances(num_classes, k, seed), k)
         panel.set_title(f"K = {k} bits: {kind}")
         panel.xaxis.set_major_locator(MaxNLocator(integer=True))
